@@ -1,0 +1,36 @@
+# splitpoint: the two commands are `make demo` and `make test`.
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps configure build test demo bench clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+configure:
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS); \
+	fi
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Install, build, run every test.
+test: deps
+	$(MAKE) build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The main job (grows with the project): for now, inspect the study's model and VGG16.
+demo: deps
+	$(MAKE) build
+	scripts/demo $(BUILD)/splitpoint
+
+bench: deps
+	$(MAKE) build
+	$(BUILD)/bench/bench_zoo
+
+clean:
+	rm -rf $(BUILD)

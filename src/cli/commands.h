@@ -1,0 +1,11 @@
+#pragma once
+// The subcommands of `splitpoint`, one file each. Each adds itself to the root
+// app; its callback stores the command's exit code in `exit_code`.
+#include <CLI/CLI.hpp>
+
+namespace splitpoint::cli {
+
+void add_models_command(CLI::App& app, int& exit_code);
+void add_inspect_command(CLI::App& app, int& exit_code);
+
+}  // namespace splitpoint::cli

@@ -1,0 +1,40 @@
+// splitpoint: split inference of CNNs between an edge device and a server.
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "splitpoint: find and run the best split of a CNN between an edge device and a server.\n"
+      "A cut k means the device runs layers 1..k and sends the tensor(s) live after layer k."};
+  app.set_version_flag("--version", "splitpoint 0.1.0");
+  app.require_subcommand(1);
+  int exit_code = 0;
+  splitpoint::cli::add_models_command(app, exit_code);
+  splitpoint::cli::add_inspect_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return splitpoint::kExitUserError;
+  } catch (const splitpoint::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "splitpoint: error: {}\n", e.what());
+    return splitpoint::kExitUserError;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "splitpoint: internal error: {}\n", e.what());
+    return 1;
+  }
+  return exit_code;
+}

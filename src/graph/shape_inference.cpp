@@ -1,0 +1,322 @@
+#include "graph/shape_inference.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace splitpoint {
+
+namespace {
+
+std::string describe(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  return "node '" + n.name + "' (" + g.op_label(id) + ")";
+}
+
+const Shape& input_shape(const Graph& g, const Node& n, size_t i) { return g.tensor(n.inputs[i]).shape; }
+
+void expect_inputs(const Graph& g, NodeId id, size_t min, size_t max) {
+  size_t count = g.node(id).inputs.size();
+  if (count < min || count > max) {
+    throw Error(describe(g, id) + ": expects " +
+                (min == max ? std::to_string(min) : std::to_string(min) + ".." + std::to_string(max)) +
+                " inputs, has " + std::to_string(count));
+  }
+}
+
+void expect_rank(const Graph& g, NodeId id, const Shape& s, int rank, const std::string& what) {
+  if (s.rank() != rank) {
+    throw Error(describe(g, id) + ": " + what + " must have rank " + std::to_string(rank) + ", has shape " +
+                s.to_string());
+  }
+}
+
+void expect_positive(const Graph& g, NodeId id, int value, const std::string& what) {
+  if (value <= 0) throw Error(describe(g, id) + ": " + what + " must be positive, is " + std::to_string(value));
+}
+
+Shape window_output(const Graph& g, NodeId id, const Shape& in, int64_t kh, int64_t kw, int sh, int sw,
+                    int dh, int dw, const Padding& p, int64_t channels) {
+  const std::string where = describe(g, id) + " on input " + in.to_string();
+  WindowAxis h = window_axis(in[1], kh, sh, dh, p.kind, p.top, p.bottom, where + " (height)");
+  WindowAxis w = window_axis(in[2], kw, sw, dw, p.kind, p.left, p.right, where + " (width)");
+  return Shape{in[0], h.output, w.output, channels};
+}
+
+Shape infer_conv(const Graph& g, NodeId id, const Conv2D& c) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 2, 3);
+  const Shape& x = input_shape(g, n, 0);
+  const Shape& f = input_shape(g, n, 1);
+  expect_rank(g, id, x, 4, "input");
+  expect_rank(g, id, f, 4, "filter [O,KH,KW,C/groups]");
+  expect_positive(g, id, c.stride_h, "stride_h");
+  expect_positive(g, id, c.stride_w, "stride_w");
+  expect_positive(g, id, c.dilation_h, "dilation_h");
+  expect_positive(g, id, c.dilation_w, "dilation_w");
+  expect_positive(g, id, c.groups, "groups");
+  if (x[3] % c.groups != 0 || f[0] % c.groups != 0) {
+    throw Error(describe(g, id) + ": groups " + std::to_string(c.groups) + " must divide input channels " +
+                std::to_string(x[3]) + " and output channels " + std::to_string(f[0]));
+  }
+  if (f[3] * c.groups != x[3]) {
+    throw Error(describe(g, id) + ": filter " + f.to_string() + " expects " + std::to_string(f[3] * c.groups) +
+                " input channels (" + std::to_string(f[3]) + " x groups " + std::to_string(c.groups) +
+                "), input " + x.to_string() + " has " + std::to_string(x[3]));
+  }
+  if (n.inputs.size() == 3) {
+    const Shape& b = input_shape(g, n, 2);
+    if (b != Shape{f[0]}) {
+      throw Error(describe(g, id) + ": bias " + b.to_string() + " does not match filter " + f.to_string() +
+                  " (expected " + std::to_string(f[0]) + ")");
+    }
+  }
+  return window_output(g, id, x, f[1], f[2], c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.padding, f[0]);
+}
+
+template <typename Pool>
+Shape infer_pool(const Graph& g, NodeId id, const Pool& p) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 1, 1);
+  const Shape& x = input_shape(g, n, 0);
+  expect_rank(g, id, x, 4, "input");
+  expect_positive(g, id, p.kernel_h, "kernel_h");
+  expect_positive(g, id, p.kernel_w, "kernel_w");
+  expect_positive(g, id, p.stride_h, "stride_h");
+  expect_positive(g, id, p.stride_w, "stride_w");
+  return window_output(g, id, x, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, 1, 1, p.padding, x[3]);
+}
+
+Shape infer_fully_connected(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 2, 3);
+  const Shape& x = input_shape(g, n, 0);
+  const Shape& w = input_shape(g, n, 1);
+  expect_rank(g, id, w, 2, "weights [O,K]");
+  int64_t elements = x.elements();
+  if (w[1] <= 0 || elements % w[1] != 0) {
+    throw Error(describe(g, id) + ": input " + x.to_string() + " (" + std::to_string(elements) +
+                " elements) is not a whole number of rows of K=" + std::to_string(w[1]) + " for weights " +
+                w.to_string());
+  }
+  if (n.inputs.size() == 3) {
+    const Shape& b = input_shape(g, n, 2);
+    if (b != Shape{w[0]}) {
+      throw Error(describe(g, id) + ": bias " + b.to_string() + " does not match weights " + w.to_string());
+    }
+  }
+  return Shape{elements / w[1], w[0]};
+}
+
+Shape infer_broadcast(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 2, 2);
+  const Shape& a = input_shape(g, n, 0);
+  const Shape& b = input_shape(g, n, 1);
+  int rank = std::max(a.rank(), b.rank());
+  std::vector<int64_t> out(static_cast<size_t>(rank));
+  for (int i = 0; i < rank; ++i) {
+    int ia = a.rank() - rank + i, ib = b.rank() - rank + i;
+    int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+    if (da != db && da != 1 && db != 1) {
+      throw Error(describe(g, id) + ": shapes " + a.to_string() + " and " + b.to_string() +
+                  " cannot be broadcast (dimension " + std::to_string(i) + ": " + std::to_string(da) + " vs " +
+                  std::to_string(db) + ")");
+    }
+    out[static_cast<size_t>(i)] = da == 1 ? db : da;
+  }
+  return Shape(out);
+}
+
+Shape infer_concat(const Graph& g, NodeId id, const Concat& c) {
+  const Node& n = g.node(id);
+  if (n.inputs.empty()) throw Error(describe(g, id) + ": has no inputs");
+  const Shape& first = input_shape(g, n, 0);
+  int rank = first.rank();
+  int axis = c.axis < 0 ? c.axis + rank : c.axis;
+  if (axis < 0 || axis >= rank) {
+    throw Error(describe(g, id) + ": axis " + std::to_string(c.axis) + " out of range for rank " +
+                std::to_string(rank));
+  }
+  std::vector<int64_t> out = first.dims();
+  out[static_cast<size_t>(axis)] = 0;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const Shape& s = input_shape(g, n, i);
+    bool ok = s.rank() == rank;
+    for (int d = 0; ok && d < rank; ++d)
+      if (d != axis && s[d] != first[d]) ok = false;
+    if (!ok) {
+      throw Error(describe(g, id) + ": input " + std::to_string(i) + " shape " + s.to_string() +
+                  " does not match input 0 shape " + first.to_string() + " outside axis " + std::to_string(axis));
+    }
+    out[static_cast<size_t>(axis)] += s[axis];
+  }
+  return Shape(out);
+}
+
+Shape infer_reshape(const Graph& g, NodeId id, const Reshape& r) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 1, 1);
+  const Shape& x = input_shape(g, n, 0);
+  std::vector<int64_t> out = r.shape;
+  int inferred = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1) {
+      if (inferred >= 0) throw Error(describe(g, id) + ": more than one -1 in target shape");
+      inferred = static_cast<int>(i);
+      continue;
+    }
+    if (out[i] == 0) {
+      if (static_cast<int>(i) >= x.rank())
+        throw Error(describe(g, id) + ": 0 at position " + std::to_string(i) + " but input " + x.to_string() +
+                    " has rank " + std::to_string(x.rank()));
+      out[i] = x[static_cast<int>(i)];
+    }
+    if (out[i] < 0) throw Error(describe(g, id) + ": negative dimension " + std::to_string(out[i]));
+    if (__builtin_mul_overflow(known, out[i], &known))
+      throw Error(describe(g, id) + ": target shape overflows");
+  }
+  int64_t total = x.elements();
+  if (inferred >= 0) {
+    if (known == 0 || total % known != 0) {
+      throw Error(describe(g, id) + ": cannot reshape " + x.to_string() + " (" + std::to_string(total) +
+                  " elements) with -1 into a multiple of " + std::to_string(known));
+    }
+    out[static_cast<size_t>(inferred)] = total / known;
+  } else if (known != total) {
+    throw Error(describe(g, id) + ": cannot reshape " + x.to_string() + " (" + std::to_string(total) +
+                " elements) to " + Shape(out).to_string() + " (" + std::to_string(known) + " elements)");
+  }
+  return Shape(out);
+}
+
+Shape infer_pad(const Graph& g, NodeId id, const Pad& p) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 1, 1);
+  const Shape& x = input_shape(g, n, 0);
+  if (static_cast<int>(p.paddings.size()) != x.rank()) {
+    throw Error(describe(g, id) + ": " + std::to_string(p.paddings.size()) + " padding pairs for input " +
+                x.to_string() + " of rank " + std::to_string(x.rank()));
+  }
+  std::vector<int64_t> out = x.dims();
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto [before, after] = p.paddings[i];
+    if (before < 0 || after < 0) throw Error(describe(g, id) + ": negative padding at dimension " + std::to_string(i));
+    out[i] += before + after;
+  }
+  return Shape(out);
+}
+
+Shape infer_batch_norm(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 5, 5);
+  const Shape& x = input_shape(g, n, 0);
+  if (x.rank() < 1) throw Error(describe(g, id) + ": input must have a channel dimension");
+  const int64_t c = x[x.rank() - 1];
+  static const char* kNames[] = {"", "gamma", "beta", "mean", "variance"};
+  for (size_t i = 1; i < 5; ++i) {
+    if (input_shape(g, n, i) != Shape{c}) {
+      throw Error(describe(g, id) + ": " + kNames[i] + " " + input_shape(g, n, i).to_string() +
+                  " does not match input " + x.to_string() + " (expected " + std::to_string(c) + ")");
+    }
+  }
+  return x;
+}
+
+Shape infer_unary(const Graph& g, NodeId id) {
+  expect_inputs(g, id, 1, 1);
+  return input_shape(g, g.node(id), 0);
+}
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+}  // namespace
+
+WindowAxis window_axis(int64_t input, int64_t kernel, int stride, int dilation, PaddingKind padding,
+                       int64_t explicit_before, int64_t explicit_after, const std::string& where) {
+  const int64_t effective = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
+  WindowAxis a;
+  if (input <= 0) throw Error(where + ": empty input dimension " + std::to_string(input));
+  switch (padding) {
+    case PaddingKind::same: {
+      a.output = (input + stride - 1) / stride;
+      int64_t total = std::max<int64_t>((a.output - 1) * stride + effective - input, 0);
+      a.pad_before = total / 2;
+      a.pad_after = total - a.pad_before;
+      break;
+    }
+    case PaddingKind::valid:
+      if (input < effective)
+        throw Error(where + ": window " + std::to_string(effective) + " larger than input " + std::to_string(input));
+      a.output = (input - effective) / stride + 1;
+      break;
+    case PaddingKind::explicit_pads: {
+      if (explicit_before < 0 || explicit_after < 0) throw Error(where + ": negative padding");
+      int64_t padded = input + explicit_before + explicit_after;
+      if (padded < effective)
+        throw Error(where + ": window " + std::to_string(effective) + " larger than padded input " +
+                    std::to_string(padded));
+      a.output = (padded - effective) / stride + 1;
+      a.pad_before = explicit_before;
+      a.pad_after = explicit_after;
+      break;
+    }
+  }
+  return a;
+}
+
+Shape infer_node_shape(const Graph& g, NodeId id) {
+  const Node& n = g.node(id);
+  return std::visit(
+      Overloaded{
+          [&](const Conv2D& c) { return infer_conv(g, id, c); },
+          [&](const MaxPool2D& p) { return infer_pool(g, id, p); },
+          [&](const AvgPool2D& p) { return infer_pool(g, id, p); },
+          [&](const GlobalAvgPool& p) {
+            expect_inputs(g, id, 1, 1);
+            const Shape& x = input_shape(g, n, 0);
+            expect_rank(g, id, x, 4, "input");
+            return p.keep_dims ? Shape{x[0], 1, 1, x[3]} : Shape{x[0], x[3]};
+          },
+          [&](const FullyConnected&) { return infer_fully_connected(g, id); },
+          [&](const Add&) { return infer_broadcast(g, id); },
+          [&](const Mul&) { return infer_broadcast(g, id); },
+          [&](const Concat& c) { return infer_concat(g, id, c); },
+          [&](const Reshape& r) { return infer_reshape(g, id, r); },
+          [&](const Pad& p) { return infer_pad(g, id, p); },
+          [&](const BatchNorm&) { return infer_batch_norm(g, id); },
+          [&](const Softmax&) {
+            Shape s = infer_unary(g, id);
+            if (s.rank() < 1) throw Error(describe(g, id) + ": input must have rank >= 1");
+            return s;
+          },
+          [&](const auto&) { return infer_unary(g, id); },
+      },
+      n.op);
+}
+
+void infer_shapes(Graph& graph) {
+  for (NodeId id : graph.topological_order()) {
+    const Node& n = graph.node(id);
+    Shape s = infer_node_shape(graph, id);
+    (void)s.elements();  // rejects overflowing shapes
+    TensorInfo& out = graph.tensor(n.output);
+    out.shape = std::move(s);
+    const DType in_dtype = graph.tensor(n.inputs[0]).dtype;
+    if (std::holds_alternative<Dequantize>(n.op)) {
+      out.dtype = DType::f32;
+    } else if (std::holds_alternative<Quantize>(n.op)) {
+      if (out.dtype != DType::u8 && out.dtype != DType::i8 && out.dtype != DType::i32)
+        throw Error(describe(graph, id) + ": output dtype must be u8, i8 or i32, is " +
+                    std::string(dtype_name(out.dtype)));
+    } else {
+      out.dtype = in_dtype;
+    }
+  }
+}
+
+}  // namespace splitpoint

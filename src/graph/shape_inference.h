@@ -1,0 +1,25 @@
+#pragma once
+// Shape (and dtype) inference for every node of a graph.
+#include "graph/graph.h"
+
+namespace splitpoint {
+
+// Fills in the shape and dtype of every node's output, in topological order.
+// Throws Error naming the node and the shapes that disagree.
+void infer_shapes(Graph& graph);
+
+// The output shape of one node given the graph's current tensor shapes.
+Shape infer_node_shape(const Graph& graph, NodeId id);
+
+// Output size of a convolution/pooling window along one axis, and the padding
+// before it. Throws Error (prefixed by `where`) if the window does not fit.
+struct WindowAxis {
+  int64_t output = 0;
+  int64_t pad_before = 0;
+  int64_t pad_after = 0;
+};
+WindowAxis window_axis(int64_t input, int64_t kernel, int stride, int dilation,
+                       PaddingKind padding, int64_t explicit_before, int64_t explicit_after,
+                       const std::string& where);
+
+}  // namespace splitpoint
