@@ -3,7 +3,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test test-asan demo bench clean
 
 all: build
 
@@ -23,6 +23,12 @@ test: deps
 	$(MAKE) build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# Every test under AddressSanitizer + UndefinedBehaviorSanitizer (a separate build tree).
+test-asan: deps
+	$(MAKE) build BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPLITPOINT_SANITIZE=ON"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
 # The main job (grows with the project): for now, inspect the study's model and VGG16.
 demo: deps
 	$(MAKE) build
@@ -33,4 +39,4 @@ bench: deps
 	$(BUILD)/bench/bench_zoo
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan
