@@ -31,13 +31,17 @@ nlohmann::json to_json(const ModelSummary& s) {
         {"output_shape", r.output.dims()},
         {"params", r.params},
         {"macs", r.macs},
-        {"cut", {{"tensors", r.cut_tensors}, {"elements", r.cut_elements}, {"bytes_f32", r.cut_elements * 4},
-                 {"bytes_u8", r.cut_elements}}},
+        {"cut", {{"tensors", r.cut_tensors}, {"names", r.cut_tensor_names}, {"elements", r.cut_elements},
+                 {"bytes_f32", r.cut_elements * 4}, {"bytes_u8", r.cut_elements}}},
         {"cumulative_params", r.cumulative_params},
         {"cumulative_param_bytes_u8", r.cumulative_params},
         {"exceeds_cache", r.exceeds_cache},
     });
   }
+  nlohmann::json tensors = nlohmann::json::array();
+  for (const auto& t : s.tensors)
+    tensors.push_back({{"name", t.name}, {"shape", t.shape.dims()}, {"layer", t.layer},
+                       {"bytes_f32", t.elements * 4}, {"bytes_u8", t.elements}});
   return {
       {"schema_version", 1},
       {"model", s.name},
@@ -47,6 +51,7 @@ nlohmann::json to_json(const ModelSummary& s) {
       {"edgetpu_cache_bytes", s.cache_bytes},
       {"first_layer_over_cache", s.first_layer_over_cache == 0 ? nlohmann::json(nullptr)
                                                               : nlohmann::json(s.first_layer_over_cache)},
+      {"tensors", tensors},
   };
 }
 
@@ -86,6 +91,16 @@ void print_table(const ModelSummary& s) {
   fmt::print("cut k = after layer k: the device runs layers 1..k and sends the cut tensor(s)\n");
 }
 
+void print_tensors(const ModelSummary& s) {
+  size_t width = 6;
+  for (const auto& t : s.tensors) width = std::max(width, t.name.size());
+  fmt::print("{}: every activation tensor\n\n{:>5}  {:<{}}  {:<16} {:>11} {:>11}\n", s.name, "layer", "tensor", width,
+             "shape", "f32", "u8");
+  for (const auto& t : s.tensors)
+    fmt::print("{:>5}  {:<{}}  {:<16} {:>11} {:>11}\n", t.layer == 0 ? std::string("input") : std::to_string(t.layer),
+               t.name, width, t.shape.to_string(), bytes_iec(t.elements * 4), bytes_iec(t.elements));
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
@@ -97,7 +112,9 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   auto cache_mib = std::make_shared<double>(8.0);
   cmd->add_option("MODEL", *model, "A zoo model name (see `splitpoint models`)")->required();
-  cmd->add_flag("--json", *json, "Print the table as JSON (schema_version 1)");
+  auto tensors = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print the table as JSON (schema_version 1), with every tensor and cut");
+  cmd->add_flag("--tensors", *tensors, "List every activation tensor with its shape and bytes instead");
   cmd->add_option("--cache-mib", *cache_mib, "Edge TPU on-chip parameter cache in MiB")
       ->default_val(8.0)
       ->check(CLI::PositiveNumber);
@@ -107,6 +124,8 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     ModelSummary summary = summarize(graph, cache_bytes);
     if (*json)
       fmt::print("{}\n", to_json(summary).dump(2));
+    else if (*tensors)
+      print_tensors(summary);
     else
       print_table(summary);
     exit_code = 0;

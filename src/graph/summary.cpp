@@ -13,6 +13,14 @@ ModelSummary summarize(const Graph& graph, int64_t cache_bytes) {
   const std::vector<Layer> layers = group_layers(graph);
   const std::vector<Cut> cuts = enumerate_cuts(graph, layers);
   if (!graph.inputs().empty()) s.input = graph.tensor(graph.inputs().front()).shape;
+  for (TensorId t : graph.inputs()) s.tensors.push_back({graph.tensor(t).name, graph.tensor(t).shape,
+                                                        graph.tensor(t).shape.elements(), 0});
+  for (const Layer& layer : layers) {
+    for (NodeId id : layer.nodes) {
+      const TensorInfo& t = graph.tensor(graph.node(id).output);
+      s.tensors.push_back({t.name, t.shape, t.shape.elements(), layer.index});
+    }
+  }
   for (TensorId t : cuts.front().tensors) s.input_elements += graph.tensor(t).shape.elements();
 
   int64_t cumulative = 0;
@@ -37,7 +45,10 @@ ModelSummary summarize(const Graph& graph, int64_t cache_bytes) {
     row.output = graph.tensor(layer.output).shape;
     const Cut& cut = cuts[static_cast<size_t>(layer.index)];
     row.cut_tensors = static_cast<int>(cut.tensors.size());
-    for (TensorId t : cut.tensors) row.cut_elements += graph.tensor(t).shape.elements();
+    for (TensorId t : cut.tensors) {
+      row.cut_elements += graph.tensor(t).shape.elements();
+      row.cut_tensor_names.push_back(graph.tensor(t).name);
+    }
     cumulative += row.params;
     row.cumulative_params = cumulative;
     row.exceeds_cache = cumulative > cache_bytes;

@@ -22,9 +22,18 @@ struct LayerSummary {
   int64_t params = 0;
   int64_t macs = 0;
   int cut_tensors = 0;  // tensors live across the cut after this layer
+  std::vector<std::string> cut_tensor_names;
   int64_t cut_elements = 0;
   int64_t cumulative_params = 0;
   bool exceeds_cache = false;  // cumulative params (as uint8 bytes) > cache
+};
+
+// One activation tensor (graph input or node output).
+struct TensorSummary {
+  std::string name;
+  Shape shape;
+  int64_t elements = 0;
+  int layer = 0;  // the layer producing it; 0 for graph inputs
 };
 
 struct ModelSummary {
@@ -36,6 +45,7 @@ struct ModelSummary {
   int64_t macs = 0;
   int64_t cache_bytes = 0;
   int first_layer_over_cache = 0;  // 0 if the whole model fits
+  std::vector<TensorSummary> tensors;  // every activation tensor, in topological order
 };
 
 // Parameter bytes at uint8 are counted one byte per parameter, as the study

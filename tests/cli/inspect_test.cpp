@@ -67,6 +67,14 @@ TEST(CliInspect, HelpExplainsAndExits0) {
   EXPECT_NE(r.out.find("--json"), std::string::npos);
 }
 
+TEST(CliInspect, TensorsListsFlattenWithTheDenseLayer) {
+  auto r = run_cli("inspect vgg16-seed --tensors");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Flatten of 7x7x512 = 25088 values, produced within layer 15 (fc1).
+  EXPECT_NE(r.out.find("   15  flatten"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1x25088"), std::string::npos) << r.out;
+}
+
 TEST(CliModels, ListsTheZoo) {
   auto r = run_cli("models --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

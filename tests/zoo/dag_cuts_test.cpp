@@ -7,18 +7,15 @@
 #include "graph/layers.h"
 #include "graph/segment.h"
 #include "zoo/zoo.h"
+#include "zoo_structure.h"
 
 namespace splitpoint {
 namespace {
 
-Graph structure(const std::string& name) {
-  ZooOptions o;
-  o.weights = false;
-  return build_zoo_model(name, o);
-}
+using testing::zoo_structure;
 
 TEST(DagCuts, ResNet18InsideABlockTwoTensorsCross) {
-  Graph g = structure("resnet18");
+  Graph g = zoo_structure("resnet18");
   auto layers = group_layers(g);
   // conv1(+bn1+relu), maxpool, then per basic block conv1, conv2, add
   // [+ downsample conv in stages 2-4]: 2 + 4*3 + 6*... counted by hand:
@@ -45,7 +42,7 @@ TEST(DagCuts, ResNet18InsideABlockTwoTensorsCross) {
 
 TEST(DagCuts, EverySegmentPairComposes) {
   for (const char* name : {"resnet18", "mobilenet_v2", "vgg16-seed"}) {
-    Graph g = structure(name);
+    Graph g = zoo_structure(name);
     auto layers = group_layers(g);
     auto cuts = enumerate_cuts(g, layers);
     for (size_t k = 0; k < cuts.size(); ++k) {
