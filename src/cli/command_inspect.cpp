@@ -117,7 +117,17 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--tensors", *tensors, "List every activation tensor with its shape and bytes instead");
   cmd->add_option("--cache-mib", *cache_mib, "Edge TPU on-chip parameter cache in MiB")
       ->default_val(8.0)
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            try {
+              size_t used = 0;
+              const double v = std::stod(value, &used);
+              if (used == value.size() && v > 0 && v < 1e6) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a positive number of MiB below 1e6, got '" + value + "'";
+          },
+          "MiB", "PositiveMiB"));
   cmd->callback([=, &exit_code] {
     Graph graph = load_model(*model, /*with_weights=*/false);
     const auto cache_bytes = static_cast<int64_t>(*cache_mib * 1024.0 * 1024.0);

@@ -1,6 +1,7 @@
 #include "core/tensor.h"
 
 #include <cstring>
+#include <limits>
 #include <new>
 #include <string>
 
@@ -23,6 +24,10 @@ std::shared_ptr<std::byte[]> allocate(size_t bytes) {
 Tensor::Tensor(Shape shape, DType dtype, QuantParams quant)
     : shape_(std::move(shape)), dtype_(dtype), quant_(std::move(quant)) {
   elements_ = shape_.elements();
+  if (elements_ > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(dtype_size(dtype_))) {
+    throw Error("tensor of shape " + shape_.to_string() + " and dtype " + std::string(dtype_name(dtype_)) +
+                ": byte count overflows 64 bits");
+  }
   data_ = allocate(bytes());
 }
 

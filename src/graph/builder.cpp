@@ -1,5 +1,6 @@
 #include "graph/builder.h"
 
+#include "core/error.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint {
@@ -24,6 +25,23 @@ TensorId GraphBuilder::op(const std::string& name, Op o, std::vector<TensorId> i
   info.shape = infer_node_shape(graph_, id);
   (void)info.shape.elements();
   info.dtype = graph_.tensor(graph_.node(id).inputs[0]).dtype;
+  return out;
+}
+
+TensorId GraphBuilder::quantize(const std::string& name, TensorId x, DType dtype, QuantParams quant) {
+  if (dtype != DType::u8 && dtype != DType::i8 && dtype != DType::i32)
+    throw Error("node '" + name + "' (Quantize): output dtype must be u8, i8 or i32, is " +
+                std::string(dtype_name(dtype)));
+  if (quant.empty()) throw Error("node '" + name + "' (Quantize): needs quantization parameters");
+  TensorId out = graph_.add_tensor(name, {}, dtype, std::move(quant));
+  NodeId id = graph_.add_node(name, Quantize{}, {x}, out);
+  graph_.tensor(out).shape = infer_node_shape(graph_, id);
+  return out;
+}
+
+TensorId GraphBuilder::dequantize(const std::string& name, TensorId x) {
+  TensorId out = op(name, Dequantize{}, {x});
+  graph_.tensor(out).dtype = DType::f32;
   return out;
 }
 

@@ -49,7 +49,11 @@ class GraphBuilder {
   TensorId relu6(const std::string& name, TensorId x);
   TensorId softmax(const std::string& name, TensorId x);
   TensorId add(const std::string& name, TensorId a, TensorId b, Activation activation = Activation::none);
-  // Any op with no weights of its own.
+  // Float -> 8-bit (or i32) with the given quantization; 8-bit -> float32.
+  TensorId quantize(const std::string& name, TensorId x, DType dtype, QuantParams quant);
+  TensorId dequantize(const std::string& name, TensorId x);
+  // Any op with no weights of its own (the output takes the input's dtype;
+  // use quantize/dequantize to change it).
   TensorId op(const std::string& name, Op op, std::vector<TensorId> inputs);
 
   const Graph& graph() const { return graph_; }

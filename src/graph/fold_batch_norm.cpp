@@ -59,12 +59,7 @@ Graph fold_batch_norm(const Graph& graph) {
   std::vector<TensorId> remap(graph.tensors().size(), -1);
   auto copy_tensor = [&](TensorId t) {
     if (remap[static_cast<size_t>(t)] >= 0) return remap[static_cast<size_t>(t)];
-    const TensorInfo& info = graph.tensor(t);
-    TensorId id = out.add_tensor(info.name, info.shape, info.dtype, info.quant);
-    out.tensor(id).constant = info.constant;
-    out.tensor(id).data = info.data;
-    remap[static_cast<size_t>(t)] = id;
-    return id;
+    return remap[static_cast<size_t>(t)] = out.import_tensor(graph, t);
   };
   for (TensorId t : graph.inputs()) {
     const TensorInfo& info = graph.tensor(t);

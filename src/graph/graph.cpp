@@ -37,6 +37,14 @@ TensorId Graph::add_constant_shape(std::string tensor_name, Shape shape, DType d
   return id;
 }
 
+TensorId Graph::import_tensor(const Graph& other, TensorId id) {
+  const TensorInfo& info = other.tensor(id);
+  TensorId copy = add_tensor(info.name, info.shape, info.dtype, info.quant);
+  tensors_[static_cast<size_t>(copy)].constant = info.constant;
+  tensors_[static_cast<size_t>(copy)].data = info.data;
+  return copy;
+}
+
 void Graph::check_tensor_id(TensorId id, const std::string& where) const {
   if (id < 0 || static_cast<size_t>(id) >= tensors_.size()) {
     throw Error(where + ": tensor " + std::to_string(id) + " out of range (graph has " +
@@ -166,7 +174,13 @@ void Graph::validate() const {
       throw Error("graph input '" + tensor(in).name + "' is produced by a node");
     if (tensor(in).constant) throw Error("graph input '" + tensor(in).name + "' is a constant");
   }
-  for (TensorId out : outputs_) check_tensor_id(out, "graph output");
+  for (TensorId out : outputs_) {
+    check_tensor_id(out, "graph output");
+    if (!tensor(out).constant && producer_[static_cast<size_t>(out)] < 0 &&
+        std::find(inputs_.begin(), inputs_.end(), out) == inputs_.end())
+      throw Error("graph output '" + tensor(out).name +
+                  "' is neither a graph input, a constant, nor produced by a node");
+  }
   // Every non-constant tensor a node reads must be a graph input or produced.
   for (const Node& nd : nodes_) {
     for (TensorId in : nd.inputs) {

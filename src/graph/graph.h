@@ -52,6 +52,9 @@ class Graph {
   // output already has a producer or is a constant.
   NodeId add_node(std::string name, Op op, std::vector<TensorId> inputs, TensorId output);
   void mark_output(TensorId id);
+  // Adds a copy of `other`'s tensor `id` (name, shape, dtype, quantization,
+  // constness; a constant's values are shared, not copied). Not an input.
+  TensorId import_tensor(const Graph& other, TensorId id);
 
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   const std::vector<Node>& nodes() const { return nodes_; }

@@ -19,12 +19,7 @@ Graph extract_segment(const Graph& graph, const Cut& from, const Cut& to) {
   std::vector<TensorId> remap(graph.tensors().size(), -1);
   auto copy_tensor = [&](TensorId t) {
     if (remap[static_cast<size_t>(t)] >= 0) return remap[static_cast<size_t>(t)];
-    const TensorInfo& info = graph.tensor(t);
-    TensorId id = seg.add_tensor(info.name, info.shape, info.dtype, info.quant);
-    seg.tensor(id).constant = info.constant;
-    seg.tensor(id).data = info.data;  // shares the values
-    remap[static_cast<size_t>(t)] = id;
-    return id;
+    return remap[static_cast<size_t>(t)] = seg.import_tensor(graph, t);
   };
   for (TensorId t : from.tensors) {
     const TensorInfo& info = graph.tensor(t);

@@ -238,6 +238,10 @@ struct Overloaded : Fs... {
 
 WindowAxis window_axis(int64_t input, int64_t kernel, int stride, int dilation, PaddingKind padding,
                        int64_t explicit_before, int64_t explicit_after, const std::string& where) {
+  if (kernel <= 0 || stride <= 0 || dilation <= 0) {
+    throw Error(where + ": kernel " + std::to_string(kernel) + ", stride " + std::to_string(stride) +
+                " and dilation " + std::to_string(dilation) + " must be positive");
+  }
   const int64_t effective = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
   WindowAxis a;
   if (input <= 0) throw Error(where + ": empty input dimension " + std::to_string(input));
