@@ -9,13 +9,6 @@ namespace splitpoint {
 
 namespace {
 
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 0xCBF29CE484222325ull;
   for (unsigned char c : s) {
@@ -25,8 +18,6 @@ uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 // Standard deviation of a standard normal truncated to [-2, 2].
 constexpr double kTruncatedStddev = 0.87962566103423978;
 
@@ -34,42 +25,6 @@ constexpr double kTruncatedStddev = 0.87962566103423978;
 constexpr size_t kBlock = 1 << 16;
 
 }  // namespace
-
-Xoshiro256::Xoshiro256(uint64_t seed) {
-  uint64_t state = seed;
-  for (auto& s : s_) s = splitmix64(state);
-}
-
-uint64_t Xoshiro256::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Xoshiro256::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-double Xoshiro256::normal() {
-  if (has_spare_) {
-    has_spare_ = false;
-    return spare_;
-  }
-  double u, v, s;
-  do {
-    u = 2.0 * uniform() - 1.0;
-    v = 2.0 * uniform() - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  const double m = std::sqrt(-2.0 * std::log(s) / s);
-  spare_ = v * m;
-  has_spare_ = true;
-  return u * m;
-}
 
 double HeNormalFiller::stddev(int64_t fan_in) {
   return std::sqrt(2.0 / static_cast<double>(fan_in > 0 ? fan_in : 1)) / kTruncatedStddev;

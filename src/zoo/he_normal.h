@@ -2,8 +2,8 @@
 // Deterministic He-normal weights.
 //
 // Each block of 65,536 values of a weight tensor draws from its own stream,
-// seeded by the model seed, the tensor's name and the block index (SplitMix64
-// of seed ^ FNV-1a(name) + block * golden ratio seeds xoshiro256**), so values
+// seeded by the model seed, the tensor's name and the block index (seed ^
+// FNV-1a(name) + block * golden ratio seeds xoshiro256**, zoo/random.h), so values
 // do not depend on build order, thread count, platform or standard library,
 // and large tensors fill in parallel.
 // Weights (conv filters, dense kernels) are truncated normal — draws beyond
@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "graph/builder.h"
+#include "zoo/random.h"
 
 namespace splitpoint {
 
@@ -27,22 +28,6 @@ class HeNormalFiller : public WeightFiller {
 
  private:
   uint64_t seed_;
-};
-
-// The xoshiro256** generator seeded through SplitMix64; exposed for tests.
-class Xoshiro256 {
- public:
-  explicit Xoshiro256(uint64_t seed);
-  uint64_t next();
-  // Uniform in [0, 1) with 53 random bits.
-  double uniform();
-  // Standard normal (Marsaglia polar method).
-  double normal();
-
- private:
-  uint64_t s_[4];
-  bool has_spare_ = false;
-  double spare_ = 0.0;
 };
 
 }  // namespace splitpoint
