@@ -1,5 +1,4 @@
 // splitpoint: split inference of CNNs between an edge device and a server.
-#include <fmt/core.h>
 
 #include <cstdio>
 #include <exception>
@@ -7,7 +6,9 @@
 #include "cli/commands.h"
 #include "core/error.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{
       "splitpoint: find and run the best split of a CNN between an edge device and a server.\n"
       "A cut k means the device runs layers 1..k and sends the tensor(s) live after layer k."};
@@ -27,14 +28,25 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return splitpoint::kExitUserError;
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
   } catch (const splitpoint::Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "splitpoint: error: {}\n", e.what());
+    std::fprintf(stderr, "splitpoint: error: %s\n", e.what());
     return splitpoint::kExitUserError;
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "splitpoint: internal error: {}\n", e.what());
+    std::fprintf(stderr, "splitpoint: internal error: %s\n", e.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "splitpoint: internal error\n");
     return 1;
   }
-  return exit_code;
 }
