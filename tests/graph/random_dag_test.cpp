@@ -27,7 +27,8 @@ Graph random_dag(std::mt19937& rng, int nodes) {
   auto pick = [&] { return pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)]; };
   std::vector<TensorId> outputs;
   for (int i = 0; i < nodes; ++i) {
-    const std::string name = "n" + std::to_string(i);
+    std::string name = std::to_string(i);
+    name.insert(0, 1, 'n');
     TensorId t;
     switch (std::uniform_int_distribution<int>(0, 5)(rng)) {
       case 0:
@@ -84,7 +85,9 @@ TEST(RandomDag, TopologicalOrderIsAPermutationRespectingEdges) {
     for (size_t n = 0; n < g.nodes().size(); ++n) {
       ASSERT_GE(position[n], 0);
       for (TensorId in : g.nodes()[n].inputs)
-        if (auto p = g.producer(in)) EXPECT_LT(position[static_cast<size_t>(*p)], position[n]);
+        if (auto p = g.producer(in)) {
+          EXPECT_LT(position[static_cast<size_t>(*p)], position[n]);
+        }
     }
   }
 }
