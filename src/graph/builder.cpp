@@ -20,30 +20,18 @@ TensorId GraphBuilder::weight(const std::string& name, Shape shape, WeightRole r
 
 TensorId GraphBuilder::op(const std::string& name, Op o, std::vector<TensorId> inputs) {
   TensorId out = graph_.add_tensor(name);
-  NodeId id = graph_.add_node(name, std::move(o), std::move(inputs), out);
-  TensorInfo& info = graph_.tensor(out);
-  info.shape = infer_node_shape(graph_, id);
-  (void)info.shape.elements();
-  info.dtype = graph_.tensor(graph_.node(id).inputs[0]).dtype;
+  infer_node(graph_, graph_.add_node(name, std::move(o), std::move(inputs), out));
   return out;
 }
 
 TensorId GraphBuilder::quantize(const std::string& name, TensorId x, DType dtype, QuantParams quant) {
-  if (dtype != DType::u8 && dtype != DType::i8 && dtype != DType::i32)
-    throw Error("node '" + name + "' (Quantize): output dtype must be u8, i8 or i32, is " +
-                std::string(dtype_name(dtype)));
   if (quant.empty()) throw Error("node '" + name + "' (Quantize): needs quantization parameters");
   TensorId out = graph_.add_tensor(name, {}, dtype, std::move(quant));
-  NodeId id = graph_.add_node(name, Quantize{}, {x}, out);
-  graph_.tensor(out).shape = infer_node_shape(graph_, id);
+  infer_node(graph_, graph_.add_node(name, Quantize{}, {x}, out));
   return out;
 }
 
-TensorId GraphBuilder::dequantize(const std::string& name, TensorId x) {
-  TensorId out = op(name, Dequantize{}, {x});
-  graph_.tensor(out).dtype = DType::f32;
-  return out;
-}
+TensorId GraphBuilder::dequantize(const std::string& name, TensorId x) { return op(name, Dequantize{}, {x}); }
 
 TensorId GraphBuilder::conv2d(const std::string& name, TensorId x, int64_t out_channels, int kernel,
                               ConvOptions o) {

@@ -303,24 +303,25 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
       n.op);
 }
 
-void infer_shapes(Graph& graph) {
-  for (NodeId id : graph.topological_order()) {
-    const Node& n = graph.node(id);
-    Shape s = infer_node_shape(graph, id);
-    (void)s.elements();  // rejects overflowing shapes
-    TensorInfo& out = graph.tensor(n.output);
-    out.shape = std::move(s);
-    const DType in_dtype = graph.tensor(n.inputs[0]).dtype;
-    if (std::holds_alternative<Dequantize>(n.op)) {
-      out.dtype = DType::f32;
-    } else if (std::holds_alternative<Quantize>(n.op)) {
-      if (out.dtype != DType::u8 && out.dtype != DType::i8 && out.dtype != DType::i32)
-        throw Error(describe(graph, id) + ": output dtype must be u8, i8 or i32, is " +
-                    std::string(dtype_name(out.dtype)));
-    } else {
-      out.dtype = in_dtype;
-    }
+void infer_node(Graph& graph, NodeId id) {
+  const Node& n = graph.node(id);
+  Shape s = infer_node_shape(graph, id);
+  (void)s.elements();  // rejects overflowing shapes
+  TensorInfo& out = graph.tensor(n.output);
+  out.shape = std::move(s);
+  if (std::holds_alternative<Dequantize>(n.op)) {
+    out.dtype = DType::f32;
+  } else if (std::holds_alternative<Quantize>(n.op)) {
+    if (out.dtype != DType::u8 && out.dtype != DType::i8 && out.dtype != DType::i32)
+      throw Error(describe(graph, id) + ": output dtype must be u8, i8 or i32, is " +
+                  std::string(dtype_name(out.dtype)));
+  } else {
+    out.dtype = graph.tensor(n.inputs[0]).dtype;
   }
+}
+
+void infer_shapes(Graph& graph) {
+  for (NodeId id : graph.topological_order()) infer_node(graph, id);
 }
 
 }  // namespace splitpoint

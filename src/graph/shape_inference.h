@@ -8,6 +8,11 @@ namespace splitpoint {
 // Throws Error naming the node and the shapes that disagree.
 void infer_shapes(Graph& graph);
 
+// Fills in the shape and dtype of one node's output from its inputs' (a
+// Quantize keeps the dtype its output was given, which must be 8-bit or i32;
+// a Dequantize outputs f32; every other op its first input's dtype).
+void infer_node(Graph& graph, NodeId id);
+
 // The output shape of one node given the graph's current tensor shapes.
 Shape infer_node_shape(const Graph& graph, NodeId id);
 
