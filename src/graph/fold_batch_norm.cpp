@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "graph/tensor_importer.h"
 
 namespace splitpoint {
 
@@ -56,15 +57,8 @@ Graph fold_batch_norm(const Graph& graph) {
 
   Graph out;
   out.name = graph.name;
-  std::vector<TensorId> remap(graph.tensors().size(), -1);
-  auto copy_tensor = [&](TensorId t) {
-    if (remap[static_cast<size_t>(t)] >= 0) return remap[static_cast<size_t>(t)];
-    return remap[static_cast<size_t>(t)] = out.import_tensor(graph, t);
-  };
-  for (TensorId t : graph.inputs()) {
-    const TensorInfo& info = graph.tensor(t);
-    remap[static_cast<size_t>(t)] = out.add_input(info.name, info.shape, info.dtype, info.quant);
-  }
+  TensorImporter copy_tensor(graph, out);
+  for (TensorId t : graph.inputs()) copy_tensor.input(t);
 
   for (NodeId id : order) {
     if (absorbed[static_cast<size_t>(id)]) continue;

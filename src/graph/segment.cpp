@@ -1,6 +1,7 @@
 #include "graph/segment.h"
 
 #include "core/error.h"
+#include "graph/tensor_importer.h"
 
 namespace splitpoint {
 
@@ -16,21 +17,14 @@ Graph extract_segment(const Graph& graph, const Cut& from, const Cut& to) {
   auto cut_name = [](const Cut& c) { return c.after_layer >= 0 ? std::to_string(c.after_layer) : std::string("?"); };
   Graph seg;
   seg.name = graph.name + "[" + cut_name(from) + ":" + cut_name(to) + "]";
-  std::vector<TensorId> remap(graph.tensors().size(), -1);
-  auto copy_tensor = [&](TensorId t) {
-    if (remap[static_cast<size_t>(t)] >= 0) return remap[static_cast<size_t>(t)];
-    return remap[static_cast<size_t>(t)] = seg.import_tensor(graph, t);
-  };
-  for (TensorId t : from.tensors) {
-    const TensorInfo& info = graph.tensor(t);
-    remap[static_cast<size_t>(t)] = seg.add_input(info.name, info.shape, info.dtype, info.quant);
-  }
+  TensorImporter copy_tensor(graph, seg);
+  for (TensorId t : from.tensors) copy_tensor.input(t);
   for (NodeId id : graph.topological_order()) {
     if (from.head[static_cast<size_t>(id)] || !to.head[static_cast<size_t>(id)]) continue;
     const Node& node = graph.node(id);
     std::vector<TensorId> inputs;
     for (TensorId in : node.inputs) {
-      if (remap[static_cast<size_t>(in)] < 0 && !graph.tensor(in).constant) {
+      if (!copy_tensor.imported(in) && !graph.tensor(in).constant) {
         throw Error("segment: node '" + node.name + "' reads '" + graph.tensor(in).name +
                     "', which crosses neither cut");
       }
@@ -40,10 +34,10 @@ Graph extract_segment(const Graph& graph, const Cut& from, const Cut& to) {
     seg.add_node(node.name, node.op, std::move(inputs), out);
   }
   for (TensorId t : to.tensors) {
-    if (remap[static_cast<size_t>(t)] < 0) {
+    if (!copy_tensor.imported(t)) {
       throw Error("segment: tensor '" + graph.tensor(t).name + "' of the second cut is not available in the segment");
     }
-    seg.mark_output(remap[static_cast<size_t>(t)]);
+    seg.mark_output(copy_tensor(t));
   }
   return seg;
 }
