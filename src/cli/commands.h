@@ -7,5 +7,6 @@ namespace splitpoint::cli {
 
 void add_models_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
+void add_exec_command(CLI::App& app, int& exit_code);
 
 }  // namespace splitpoint::cli

@@ -17,6 +17,7 @@ int run(int argc, char** argv) {
   int exit_code = 0;
   splitpoint::cli::add_models_command(app, exit_code);
   splitpoint::cli::add_inspect_command(app, exit_code);
+  splitpoint::cli::add_exec_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -11,6 +11,15 @@ bool produced_by(const Graph& g, TensorId t, const std::vector<NodeId>& nodes) {
   return p && std::find(nodes.begin(), nodes.end(), *p) != nodes.end();
 }
 
+// A Quantize reading a graph input (the first node of an 8-bit model) belongs
+// to the layer that consumes its output, so a quantized model numbers its
+// layers as the float model does.
+bool quantizes_graph_input(const Graph& g, const Node& n) {
+  if (!std::holds_alternative<Quantize>(n.op)) return false;
+  const auto& in = g.inputs();
+  return std::find(in.begin(), in.end(), n.inputs[0]) != in.end();
+}
+
 }  // namespace
 
 std::vector<Layer> group_layers(const Graph& graph) {
@@ -18,7 +27,7 @@ std::vector<Layer> group_layers(const Graph& graph) {
   std::vector<NodeId> pending;  // reshapes waiting for the layer that consumes them
   for (NodeId id : graph.topological_order()) {
     const Node& n = graph.node(id);
-    if (is_reshape(n.op)) {
+    if (is_reshape(n.op) || quantizes_graph_input(graph, n)) {
       pending.push_back(id);
       continue;
     }

@@ -7,7 +7,8 @@
 // with it the Reshape/Flatten nodes just before it (a flatten moves no data,
 // so the study never counted it as a layer), and ends with the epilogue nodes
 // that finish its output (activations, BatchNorm, Softmax, Quantize,
-// Dequantize). In VGG16 "Dense 2 + softmax" is one layer; in ResNet "conv,
+// Dequantize). A Quantize of a graph input joins the layer after it, as a
+// reshape does, so an 8-bit model has the same layers as its float model. In VGG16 "Dense 2 + softmax" is one layer; in ResNet "conv,
 // BatchNorm, ReLU" is one layer.
 #include <string>
 #include <vector>

@@ -12,7 +12,8 @@ Graph build_alexnet(const ZooOptions& options) {
   std::unique_ptr<HeNormalFiller> filler;
   if (options.weights) filler = std::make_unique<HeNormalFiller>(options.seed);
   GraphBuilder b("alexnet", filler.get());
-  TensorId x = b.input("input", Shape{options.batch, 224, 224, 3});
+  const int64_t size = zoo_image_size(options, 224, 63, "alexnet");
+  TensorId x = b.input("input", Shape{options.batch, size, size, 3});
   auto conv = [&](const std::string& name, TensorId in, int64_t channels, int kernel, int stride, int pad) {
     ConvOptions o;
     o.stride = stride;

@@ -46,7 +46,8 @@ Graph build_mobilenet_v2(const ZooOptions& options) {
     return b.batch_norm(name + "_BN", b.depthwise_conv2d(name, x, 3, o), kEpsilon);
   };
 
-  TensorId x = b.input("input", Shape{options.batch, 224, 224, 3});
+  const int64_t size = zoo_image_size(options, 224, 32, "mobilenet_v2");
+  TensorId x = b.input("input", Shape{options.batch, size, size, 3});
   x = b.relu6("Conv1_relu", conv_bn("Conv1", "bn_Conv1", x, 32, 3, 2));
   int block = 0;
   for (const Stage& stage : kStages) {

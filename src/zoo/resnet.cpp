@@ -56,7 +56,8 @@ class ResNetBuilder {
   }
 
   Graph build(const ZooOptions& options, bool bottleneck_blocks, const int (&blocks)[4]) {
-    TensorId x = b_->input("input", Shape{options.batch, 224, 224, 3});
+    const int64_t size = zoo_image_size(options, 224, 32, "resnet");
+    TensorId x = b_->input("input", Shape{options.batch, size, size, 3});
     x = conv_bn("conv1", "bn1", x, 64, 7, 2);
     x = b_->relu("relu", x);
     x = b_->max_pool("maxpool", x, 3, 2, Padding::symmetric(1));

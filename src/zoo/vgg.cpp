@@ -22,7 +22,9 @@ Graph build_vgg(const VggSpec& spec, const ZooOptions& options) {
   std::unique_ptr<HeNormalFiller> filler;
   if (options.weights) filler = std::make_unique<HeNormalFiller>(options.seed);
   GraphBuilder b(spec.name, filler.get());
-  TensorId x = b.input("input", Shape{options.batch, spec.input_size, spec.input_size, 3});
+  const int64_t min_size = int64_t{1} << spec.convs_per_block.size();
+  const int64_t size = zoo_image_size(options, spec.input_size, min_size, spec.name);
+  TensorId x = b.input("input", Shape{options.batch, size, size, 3});
   static constexpr int64_t kChannels[] = {64, 128, 256, 512, 512};
   ConvOptions conv;
   conv.padding = Padding::same();

@@ -39,4 +39,12 @@ Graph build_zoo_model(const std::string& name, const ZooOptions& options) {
   return entry->build(options);
 }
 
+int64_t zoo_image_size(const ZooOptions& options, int64_t native, int64_t minimum, const char* model) {
+  if (options.image_size == 0) return native;
+  if (options.image_size < minimum)
+    throw Error(std::string(model) + ": image size must be at least " + std::to_string(minimum) + ", is " +
+                std::to_string(options.image_size));
+  return options.image_size;
+}
+
 }  // namespace splitpoint

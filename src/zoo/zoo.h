@@ -13,7 +13,14 @@ struct ZooOptions {
   bool weights = true;             // false: structure only (shapes, params, MACs)
   uint64_t seed = 20190611;        // He-normal seed
   int64_t batch = 1;
+  // Input height and width; 0 keeps the model's own (224, or 112 for
+  // vgg16-seed). Smaller images give a smaller model of the same structure
+  // (dense layers follow the flattened size), which tests use to stay fast.
+  int64_t image_size = 0;
 };
+
+// options.image_size if set, else `native`; throws Error if below `minimum`.
+int64_t zoo_image_size(const ZooOptions& options, int64_t native, int64_t minimum, const char* model);
 
 struct ZooEntry {
   std::string name;

@@ -1,0 +1,26 @@
+#pragma once
+// Model inputs from image files (JPEG, PNG, BMP, ... via stb_image): decoded,
+// resized to the model's input (bilinear) and scaled per a preprocessing
+// convention, as an NHWC float32 tensor.
+#include <string>
+
+#include "core/tensor.h"
+
+namespace splitpoint {
+
+enum class Preprocess {
+  unit,   // RGB / 255, in [0, 1]
+  caffe,  // Keras VGG: BGR order, minus the ImageNet mean (103.939, 116.779, 123.68)
+  torch,  // torchvision: RGB / 255, minus mean (0.485, 0.456, 0.406), over std (0.229, 0.224, 0.225)
+  tf,     // Keras MobileNet: RGB / 127.5 - 1, in [-1, 1]
+};
+
+// "unit", "caffe", "torch" or "tf"; throws Error otherwise.
+Preprocess parse_preprocess(const std::string& text);
+
+// Loads `path` into a tensor of `shape` (N,H,W,3; every batch row gets the
+// image). Throws Error naming the file if it cannot be read or decoded, or if
+// `shape` is not N,H,W,3.
+Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess);
+
+}  // namespace splitpoint

@@ -1,0 +1,89 @@
+#pragma once
+// The engine's interface: a Backend compiles a graph segment (a whole model,
+// a head or a tail; see graph/segment.h) into an Executable, which runs it.
+//
+// Precision is a property of the graph, not an option: a float graph runs in
+// fp32; an 8-bit graph made by quant/quantize.h (or read from an 8-bit
+// .tflite) runs in 8-bit. The conventions of 8-bit graphs are in
+// quant/quantize.h.
+//
+// Compile does all the work that does not depend on input values: weights are
+// packed into the backend's layouts, buffers are allocated and reused; the
+// steady-state run() into preallocated outputs does not allocate.
+//
+// Determinism: an Executable gives the same outputs for the same inputs on
+// every run, and every node is computed the same way whatever segment it is
+// in, so a head then its tail gives bit for bit what the whole model gives on
+// the same backend with the same thread count.
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "graph/graph.h"
+
+namespace splitpoint {
+
+struct CompileOptions {
+  int threads = 1;  // worker threads a run may use (>= 1)
+};
+
+// What an Executable reads or writes: the segment's tensor of that name.
+struct TensorSpec {
+  std::string name;
+  Shape shape;
+  DType dtype = DType::f32;
+  QuantParams quant;
+};
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+
+  // The segment's inputs and outputs, in the graph's order.
+  const std::vector<TensorSpec>& inputs() const { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const { return outputs_; }
+
+  // Runs on `inputs` (one per input spec, same shape and dtype) and writes
+  // `outputs` (one per output spec; make them once with make_outputs()).
+  // Throws Error naming the tensor on a count, shape or dtype mismatch.
+  void run(std::span<const Tensor> inputs, std::span<Tensor> outputs);
+  // As above, allocating the outputs.
+  std::vector<Tensor> run(std::span<const Tensor> inputs);
+  // Output tensors of the right shapes, dtypes and quantization.
+  std::vector<Tensor> make_outputs() const;
+
+ protected:
+  // Sets the specs from the segment's graph inputs and outputs.
+  explicit Executable(const Graph& segment);
+  // Called by run() after the inputs and outputs were checked.
+  virtual void execute(std::span<const Tensor> inputs, std::span<Tensor> outputs) = 0;
+
+ private:
+  std::vector<TensorSpec> inputs_;
+  std::vector<TensorSpec> outputs_;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // Compiles `segment`. Throws Error if the graph has no weight values, or a
+  // node is not supported by this backend (naming the node, its op and dtype).
+  virtual std::unique_ptr<Executable> compile(const Graph& segment, const CompileOptions& options) const = 0;
+};
+
+// The backends built into this binary ("reference" always; "onednn" and
+// "xnnpack" where their libraries were found), in a stable order.
+std::vector<std::string> backend_names();
+// "onednn" on x86-64, "xnnpack" on arm64 (when built), else "reference".
+std::string default_backend_name();
+// Throws Error listing backend_names() if `name` is not one of them.
+std::unique_ptr<Backend> make_backend(const std::string& name);
+
+// Throws Error unless every constant of `graph` has values (a backend cannot
+// run a structure-only graph); `backend` names the caller in the message.
+void require_weights(const Graph& graph, const std::string& backend);
+
+}  // namespace splitpoint

@@ -1,0 +1,2 @@
+// PLACEHOLDER (being written): delete when quant/*.cpp exist.
+#include "quant/quantize.h"
