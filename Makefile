@@ -34,8 +34,11 @@ demo: deps
 	$(MAKE) build
 	scripts/demo $(BUILD)/splitpoint
 
+# Benchmarks: the engine against its peers (ONNX Runtime, PyTorch), then model building.
 bench: deps
 	$(MAKE) build
+	scripts/install-bench-deps
+	bench/compare.py --build $(BUILD)
 	$(BUILD)/bench/bench_zoo
 
 clean:

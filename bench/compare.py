@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Runs splitpoint's engine benchmark and its peers in one go and prints a
+comparison table (medians, milliseconds per inference, batch 1, 224x224).
+
+  peers: ONNX Runtime (npm onnxruntime-node, CPU provider; fp32 only: it has no
+         quantizer outside Python), PyTorch (Debian python3-torch; fp32, and int8
+         with PyTorch's best int8 engine: oneDNN in Debian's build).
+  also:  peak RSS of `splitpoint exec vgg16` (fp32) against weights + the two
+         largest activations.
+
+Usage: bench/compare.py [--build build] [--repeat 10] [--models vgg16,resnet50]
+                        [--threads 1,2] [--out build/bench/engine-comparison.json]
+Run `scripts/install-bench-deps` first (make bench does).
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SGEMM_PEAK_GFLOPS = {1: 175.0, 2: 355.0}  # this machine (../shared/DESIGN.md)
+GFLOP = {"vgg16": 30.94, "resnet50": 8.18}  # 2 x MACs (splitpoint inspect)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_json_lines(cmd):
+    log("$ " + " ".join(cmd))
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def engine(build, models, threads, repeat):
+    bench = os.path.join(build, "bench", "bench_engine")
+    filt = "engine/(" + "|".join(models) + ")/.*/threads:(" + "|".join(map(str, threads)) + ")$"
+    cmd = [bench, f"--benchmark_filter={filt}", f"--benchmark_repetitions={repeat}",
+           "--benchmark_report_aggregates_only=true", "--benchmark_format=json", "--benchmark_min_time=0.05"]
+    log("$ " + " ".join(cmd))
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+    rows = []
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("aggregate_name") != "median":
+            continue
+        _, model, dtype, backend, t = b["run_name"].split("/")
+        rows.append({"peer": backend, "model": model, "dtype": dtype, "threads": int(t.split(":")[1]),
+                     "median_ms": b["real_time"]})
+    return rows
+
+
+def peak_rss_mib(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024.0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build", default="build")
+    p.add_argument("--repeat", type=int, default=10)
+    p.add_argument("--models", default="vgg16,resnet50")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--out", default=None)
+    a = p.parse_args()
+    models = a.models.split(",")
+    threads = [int(t) for t in a.threads.split(",")]
+    out_path = a.out or os.path.join(a.build, "bench", "engine-comparison.json")
+    onnx_dir = os.path.join(a.build, "bench", "onnx")
+    os.makedirs(onnx_dir, exist_ok=True)
+
+    rows = engine(a.build, models, threads, max(3, a.repeat // 2))
+    missing = [m for m in models if not os.path.exists(os.path.join(onnx_dir, m + ".onnx"))]
+    if missing:
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "peers", "pytorch_peer.py"), "export",
+                        "--models", ",".join(missing), "--dir", onnx_dir], check=True)
+    rows += run_json_lines(["/usr/bin/python3", os.path.join(HERE, "peers", "pytorch_peer.py"), "time",
+                            "--models", ",".join(models), "--threads", a.threads, "--repeat", str(a.repeat)])
+    if os.path.isdir(os.path.join(HERE, "peers", "node_modules", "onnxruntime-node")):
+        for m in models:
+            rows += run_json_lines(["node", os.path.join(HERE, "peers", "onnxruntime_peer.js"), "--model", m,
+                                    "--file", os.path.join(onnx_dir, m + ".onnx"), "--threads", a.threads,
+                                    "--repeat", str(a.repeat)])
+    else:
+        log("onnxruntime-node not installed (scripts/install-bench-deps): ONNX Runtime left out")
+
+    # Peak memory of a whole fp32 VGG16 run: weights + the two largest activations is the floor.
+    splitpoint = os.path.join(a.build, "splitpoint")
+    rss = peak_rss_mib([splitpoint, "exec", "vgg16", "--backend", "onednn", "--repeat", "3", "--threads", "2"])
+    weights_mib = 138357544 * 4 / 2**20
+    activations_mib = 2 * 224 * 224 * 64 * 4 / 2**20
+    floor_mib = weights_mib + activations_mib
+
+    peers = sorted({r["peer"] for r in rows})
+    ours = [p for p in peers if p not in ("onnxruntime", "pytorch")]
+    others = [p for p in peers if p in ("onnxruntime", "pytorch")]
+    table = {}
+    for r in rows:
+        table[(r["model"], r["dtype"], r["threads"], r["peer"])] = r["median_ms"]
+
+    cols = ours + others
+    print(f"median ms per inference (batch 1, 224x224); ratio = fastest peer / ours (>1: ours faster)")
+    header = f"{'model':<9} {'dtype':<5} {'thr':>3} " + " ".join(f"{c:>12}" for c in cols) + "  " + \
+        " ".join(f"{'ratio ' + o:>14}" for o in ours)
+    print(header)
+    summary = []
+    for m in models:
+        for dtype in ("f32", "u8", "i8"):
+            for t in threads:
+                vals = {c: table.get((m, dtype, t, c)) for c in cols}
+                if not any(v is not None for v in vals.values()):
+                    continue
+                # Peers in int8 are compared with both our u8 and i8.
+                peer_vals = [table.get((m, dtype if dtype == "f32" else "i8", t, o)) for o in others]
+                peer_vals = [v for v in peer_vals if v is not None]
+                best_peer = min(peer_vals) if peer_vals else None
+                cells = " ".join(f"{vals[c]:>12.2f}" if vals[c] is not None else f"{'-':>12}" for c in cols)
+                ratios = " ".join(
+                    f"{best_peer / vals[o]:>14.2f}" if best_peer and vals.get(o) else f"{'-':>14}" for o in ours)
+                print(f"{m:<9} {dtype:<5} {t:>3} {cells}  {ratios}")
+                summary.append({"model": m, "dtype": dtype, "threads": t, "median_ms": vals,
+                                "fastest_peer_ms": best_peer})
+    print()
+    for t in threads:
+        ms = table.get(("vgg16", "f32", t, "onednn"))
+        if ms:
+            gflops = GFLOP["vgg16"] / (ms / 1e3)
+            print(f"onednn fp32 VGG16, {t} thread(s): {gflops:.0f} GFLOP/s = {100 * gflops / SGEMM_PEAK_GFLOPS[t]:.0f}% "
+                  f"of the {SGEMM_PEAK_GFLOPS[t]:.0f} GFLOP/s SGEMM peak")
+        f32, i8, u8 = (table.get(("vgg16", d, t, "onednn")) for d in ("f32", "i8", "u8"))
+        if f32 and i8 and u8:
+            print(f"onednn VGG16 int8 speed-up over fp32, {t} thread(s): u8 {f32 / u8:.1f}x, i8 {f32 / i8:.1f}x")
+    print(f"peak RSS of `splitpoint exec vgg16` (fp32, onednn): {rss:.0f} MiB; weights + two largest activations "
+          f"{floor_mib:.0f} MiB; ratio {rss / floor_mib:.2f}")
+    with open(out_path, "w") as f:
+        json.dump({"rows": rows, "summary": summary, "peak_rss_mib": rss, "rss_floor_mib": floor_mib}, f, indent=1)
+    log(f"wrote {out_path}")
+
+
+if __name__ == "__main__":
+    main()
