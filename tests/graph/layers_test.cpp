@@ -147,6 +147,34 @@ TEST(GroupLayers, LeadingEpilogueIsItsOwnLayer) {
   EXPECT_THAT(node_names(g, layers[1]), ElementsAre("fc"));
 }
 
+TEST(GroupLayers, QuantizedModelKeepsTheFloatModelsLayers) {
+  // input -> Quantize -> conv -> pool -> Dequantize: the Quantize of the graph
+  // input joins layer 1 (as a reshape would), the Dequantize ends layer 2.
+  GraphBuilder b("t", nullptr);
+  TensorId x = b.input("x", Shape{1, 8, 8, 3});
+  TensorId q = b.quantize("x/quantized", x, DType::u8, QuantParams::per_tensor(0.5f, 128));
+  TensorId c = b.op("conv_as_pool", MaxPool2D{1, 1, 1, 1, Padding::valid()}, {q});
+  TensorId p = b.max_pool("pool", c, 2, 2, Padding::valid());
+  TensorId d = b.dequantize("out", p);
+  const Graph g = b.finish({d});
+  const auto layers = group_layers(g);
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_THAT(node_names(g, layers[0]), ElementsAre("x/quantized", "conv_as_pool"));
+  EXPECT_EQ(g.node(layers[0].main).name, "conv_as_pool");
+  EXPECT_THAT(node_names(g, layers[1]), ElementsAre("pool", "out"));
+}
+
+TEST(GroupLayers, QuantizeOfAnInnerTensorIsAnEpilogue) {
+  GraphBuilder b("t", nullptr);
+  TensorId x = b.input("x", Shape{1, 4, 4, 1});
+  TensorId p = b.max_pool("pool", x, 2, 2, Padding::valid());
+  TensorId q = b.quantize("pool/q", p, DType::u8, QuantParams::per_tensor(0.5f, 128));
+  const Graph g = b.finish({q});
+  const auto layers = group_layers(g);
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_THAT(node_names(g, layers[0]), ElementsAre("pool", "pool/q"));
+}
+
 TEST(GroupLayers, TrailingReshapeJoinsTheLastLayer) {
   GraphBuilder b("t", nullptr);
   TensorId x = b.input("x", Shape{1, 4, 4, 2});
