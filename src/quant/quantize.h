@@ -19,6 +19,14 @@
 //   8-bit tensor named "<output>/quantized"; the float output keeps its name.
 //   Every other activation tensor keeps the float graph's name, now 8-bit, so
 //   cuts and layers (graph/layers.h) are the float model's.
+//   The Quantize node is named "<input>/quantize", the Dequantize
+//   "<output>/dequantize" (added right after the output's producer, so it
+//   joins that layer); every other node keeps its name, op and attributes.
+// - Weights and biases keep their names (quant/quantize_weights.h). A node
+//   without a bias gets none. Where |bias| / (s_x * s_w) would exceed 2^30, the
+//   weight scale is raised until it fits (as TFLite does). Any other constant
+//   operand (e.g. of Mul) becomes an activation-dtype constant, asymmetric
+//   per-tensor over its own min/max.
 // - BatchNorm is folded first (graph/fold_batch_norm.h); none remains.
 // - Output quantization per op:
 //     MaxPool2D, AvgPool2D, Reshape, Pad, Relu, Relu6, Clip: same as the input

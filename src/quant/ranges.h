@@ -4,6 +4,15 @@
 //   minmax      the smallest and largest value seen.
 //   percentile  the p-th and (100-p)-th percentiles of all values seen (per
 //               tensor, from a histogram), which ignores rare outliers.
+//
+// The percentile histogram has logarithmic bins fixed in advance (sign,
+// exponent and the 7 leading mantissa bits of each float), so values stream
+// in any order and any growth of the range without re-binning, and an outlier
+// a million times larger than the rest costs no resolution. A percentile is
+// accurate to one bin: within 2^-7 (0.78%) of its magnitude, usually much
+// closer (linear interpolation inside the bin), and never outside the exact
+// [min, max]. Magnitudes below 2^-32 count as 0. 128 KiB per tensor.
+// Non-finite values are an Error (naming the tensor).
 #include <map>
 #include <string>
 

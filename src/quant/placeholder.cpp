@@ -1,2 +1,0 @@
-// PLACEHOLDER (being written): delete when quant/*.cpp exist.
-#include "quant/quantize.h"
