@@ -1,0 +1,16 @@
+#pragma once
+// Nodes that only move bytes, for f32 and 8-bit alike (8-bit when input and
+// output share the quantization): Reshape (a view, no step) and Pad.
+#include <cstddef>
+#include <vector>
+
+#include "engine/onednn/onednn_node_build.h"
+
+namespace splitpoint::onednn {
+
+// The output is the input's bytes in splitpoint's layout, under the new shape.
+void build_reshape(NodeBuild& build);
+// Pads with `pad_value` (one element in the storage type).
+void build_pad(NodeBuild& build, const Pad& pad, std::vector<std::byte> pad_value);
+
+}  // namespace splitpoint::onednn

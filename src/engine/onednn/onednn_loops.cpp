@@ -1,0 +1,97 @@
+#include "engine/onednn/onednn_loops.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace splitpoint::onednn {
+
+namespace {
+
+// As quant/quant_math.h's quantize_value: x / scale in double, rounded half
+// to even (nearbyint in the default rounding mode), NaN to the zero point.
+inline uint8_t quantize_one(float x, float scale, int32_t zero_point) {
+  if (std::isnan(x)) return static_cast<uint8_t>(zero_point);
+  const double q = std::nearbyint(static_cast<double>(x) / static_cast<double>(scale)) + zero_point;
+  if (q >= 255.0) return 255;
+  return q > 0.0 ? static_cast<uint8_t>(q) : 0;
+}
+
+}  // namespace
+
+void quantize_to_u8(const float* x, uint8_t* q, int64_t count, float scale, int32_t zero_point) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) q[i] = quantize_one(x[i], scale, zero_point);
+}
+
+void dequantize_u8(const uint8_t* q, float* x, int64_t count, float scale, int32_t zero_point) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) x[i] = scale * static_cast<float>(static_cast<int32_t>(q[i]) - zero_point);
+}
+
+void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_scale, int32_t from_zero_point,
+                   float to_scale, int32_t to_zero_point) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) {
+    const float x = from_scale * static_cast<float>(static_cast<int32_t>(from[i]) - from_zero_point);
+    to[i] = quantize_one(x, to_scale, to_zero_point);
+  }
+}
+
+void flip_sign_bits(const void* from, void* to, int64_t count) {
+  const auto* in = static_cast<const uint8_t*>(from);
+  auto* out = static_cast<uint8_t*>(to);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) out[i] = static_cast<uint8_t>(in[i] ^ 0x80u);
+}
+
+void pad_plain(const std::byte* in, std::byte* out, const Shape& in_shape,
+               const std::vector<std::pair<int64_t, int64_t>>& paddings, size_t element_size,
+               const std::byte* pad_value) {
+  const int rank = in_shape.rank();
+  if (rank == 0) {
+    std::memcpy(out, in, element_size);
+    return;
+  }
+  std::vector<int64_t> out_dims(static_cast<size_t>(rank));
+  for (int d = 0; d < rank; ++d) {
+    const auto& [before, after] = paddings[static_cast<size_t>(d)];
+    out_dims[static_cast<size_t>(d)] = in_shape[d] + before + after;
+  }
+  const int64_t in_row = in_shape[rank - 1];
+  const int64_t out_row = out_dims.back();
+  int64_t rows = 1;
+  for (int d = 0; d + 1 < rank; ++d) rows *= out_dims[static_cast<size_t>(d)];
+  const int64_t last_before = paddings.back().first;
+
+  auto fill = [&](std::byte* at, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) std::memcpy(at + i * element_size, pad_value, element_size);
+  };
+
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    std::byte* out_at = out + r * out_row * static_cast<int64_t>(element_size);
+    // Which input row this output row shows, if any (row-major index over the
+    // leading dimensions).
+    int64_t in_index = 0, rest = r;
+    bool inside = true;
+    int64_t in_stride = 1;
+    for (int d = rank - 2; d >= 0; --d) {
+      const int64_t coordinate = rest % out_dims[static_cast<size_t>(d)] - paddings[static_cast<size_t>(d)].first;
+      rest /= out_dims[static_cast<size_t>(d)];
+      if (coordinate < 0 || coordinate >= in_shape[d]) inside = false;
+      in_index += coordinate * in_stride;
+      in_stride *= in_shape[d];
+    }
+    if (!inside) {
+      fill(out_at, out_row);
+      continue;
+    }
+    fill(out_at, last_before);
+    std::memcpy(out_at + last_before * static_cast<int64_t>(element_size),
+                in + in_index * in_row * static_cast<int64_t>(element_size),
+                static_cast<size_t>(in_row) * element_size);
+    fill(out_at + (last_before + in_row) * static_cast<int64_t>(element_size), out_row - last_before - in_row);
+  }
+}
+
+}  // namespace splitpoint::onednn

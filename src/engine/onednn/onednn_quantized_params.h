@@ -1,0 +1,56 @@
+#pragma once
+// The 8-bit arithmetic of quant/quantize.h in oneDNN's terms.
+//
+// Convolution and dense layers run oneDNN's int8 kernels: u8 activations (i8
+// ones are stored as u8, see onednn_plan_builder.h), s8 weights, s32 bias.
+// oneDNN 2.6 computes
+//     y = saturate_u8(round_half_even(post_ops(scale * (acc + bias))))
+// with acc = sum x_q * w_s8, in f32 after the int32 accumulation. The
+// reference is
+//     y = clamp(zp_y + round_half_even(M * (bias_q + sum (x_q - zp_x) * (w_q - zp_w))))
+// with M = s_x * s_w / s_y in double. So: w_s8 = w_q - zp_w (exact: u8
+// weights have zero point 128, i8 ones 0), scale = M per output channel, the
+// activation clamps on the scaled value, and zp_y is added last by a linear
+// post-op. The input zero point is either folded into the bias,
+//     bias = bias_q - zp_x * sum w_s8,
+// which is exact unless the window reaches into padding (padding must read as
+// zp_x, the real 0), or else given to oneDNN as the source zero point.
+// Differences from the reference: the f32 rounding of acc * M, at most one
+// step.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/onednn/onednn_node_build.h"
+
+namespace splitpoint::onednn {
+
+// Per-tensor scale and zero point of an 8-bit activation value, the zero
+// point as stored (i8: + 128). Throws Error naming the tensor if it is not
+// quantized per tensor.
+struct ActivationQuant {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+ActivationQuant activation_quant(const NodeBuild& build, const TensorInfo& t);
+
+// Conv filter [O,...] or dense weights [O,K] minus their zero point, as s8,
+// with one scale per output channel.
+struct Int8Weights {
+  std::vector<int8_t> values;  // same order as the tensor
+  std::vector<float> scales;   // per output channel
+  std::vector<int32_t> sums;   // per output channel: sum of values
+  bool per_channel = false;    // the tensor had a scale per output channel
+};
+Int8Weights int8_weights(const NodeBuild& build, const TensorInfo& weights);
+
+// The int32 bias (input `index`, zeros if absent) of `outputs` channels.
+std::vector<int32_t> int32_bias(const NodeBuild& build, size_t index, int64_t outputs);
+
+// The attribute doing the requantization above: output scales, the fused
+// activation, the output zero point.
+dnnl::primitive_attr requantize_attr(const ActivationQuant& x, const Int8Weights& w, const ActivationQuant& y,
+                                     Activation activation);
+
+}  // namespace splitpoint::onednn
