@@ -69,7 +69,10 @@ void build_float_dense(NodeBuild& build, const FullyConnected& dense) {
   const TensorInfo& weights_spec = float_weights(build, "weights");
   const TensorInfo* bias = float_bias(build);
   const DenseShape s = dense_shape(build);
-  const memory::desc source({s.rows, s.inputs}, f32, tag::any), weights({s.outputs, s.inputs}, f32, tag::any),
+  // Weights in their own [O, K] layout: at batch 1 a dense layer streams its
+  // weights once (memory-bound, so a blocked layout gains nothing) and the
+  // graph's bytes are used in place instead of a second copy.
+  const memory::desc source({s.rows, s.inputs}, f32, tag::any), weights({s.outputs, s.inputs}, f32, tag::ab),
       destination({s.rows, s.outputs}, f32, tag::any);
   auto desc = bias
                   ? dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_inference, source, weights,
@@ -79,7 +82,7 @@ void build_float_dense(NodeBuild& build, const FullyConnected& dense) {
 
   std::unordered_map<int, memory> arguments;
   arguments[DNNL_ARG_WEIGHTS] =
-      plan.pack(memory::desc({s.outputs, s.inputs}, f32, tag::ab), weights_spec.data.data(), pd.weights_desc());
+      plan.pack_or_share(weights_spec.data, memory::desc({s.outputs, s.inputs}, f32, tag::ab), pd.weights_desc());
   if (bias)
     arguments[DNNL_ARG_BIAS] = plan.pack(memory::desc({s.outputs}, f32, tag::x), bias->data.data(), pd.bias_desc());
   const ValueId rows = plan.add_reshaped(build.inputs[0], Shape{s.rows, s.inputs});

@@ -51,6 +51,9 @@ class Plan {
   // segment's specs). Not reentrant: the buffers belong to the plan.
   void run(std::span<const Tensor> inputs, std::span<Tensor> outputs);
 
+  // Constants whose bytes steps read in place (shared with the graph).
+  void keep_alive(std::vector<Tensor> constants) { constants_ = std::move(constants); }
+
   size_t buffer_bytes() const;  // bytes of activation buffers and scratchpad
   size_t step_count() const { return steps_.size(); }
   // How many steps are layout changes (reorders between two layouts of one
@@ -72,6 +75,7 @@ class Plan {
   std::vector<Step> steps_;
   std::vector<Buffer> buffers_;
   std::vector<size_t> buffer_sizes_;
+  std::vector<Tensor> constants_;
 };
 
 }  // namespace splitpoint::onednn

@@ -155,6 +155,12 @@ void PlanBuilder::define_view(ValueId id, const memory& source, const memory::de
     v.layouts.push_back(make_memory(desc, storage));
 }
 
+memory PlanBuilder::pack_or_share(const Tensor& data, const memory::desc& data_desc, const memory::desc& desc) {
+  if (data_desc != desc) return pack(data_desc, data.data(), desc);
+  shared_constants_.push_back(data);
+  return memory(desc, engine_, const_cast<std::byte*>(data.data()));
+}
+
 memory PlanBuilder::pack(const memory::desc& data_desc, const void* data, const memory::desc& desc) {
   memory source(data_desc, engine_, const_cast<void*>(data));
   memory packed(desc, engine_);
@@ -231,7 +237,9 @@ Plan PlanBuilder::finish() {
       add_primitive(t.name, dnnl::reorder(pd), {{DNNL_ARG_FROM, held}, {DNNL_ARG_TO, out}}, pd.scratchpad_desc());
     }
   }
-  return Plan(engine_, threads_, std::move(storages_), std::move(steps_));
+  Plan plan(engine_, threads_, std::move(storages_), std::move(steps_));
+  plan.keep_alive(std::move(shared_constants_));
+  return plan;
 }
 
 }  // namespace splitpoint::onednn
