@@ -1,0 +1,278 @@
+#include "engine/xnnpack/data_ops.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "engine/xnnpack/node_definitions.h"
+#include "engine/xnnpack/output_bounds.h"
+#include "engine/xnnpack/xnnpack_status.h"
+#include "graph/shape_inference.h"
+
+namespace splitpoint::xnnpack {
+
+namespace {
+
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+
+uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
+
+// One data node's definition; operator() per op.
+class DataOpDefinition {
+ public:
+  DataOpDefinition(SubgraphBuilder& builder, NodeId id, std::span<const uint32_t> inputs, const OpTarget& target)
+      : builder_(builder),
+        graph_(builder.graph()),
+        node_(builder.graph().node(id)),
+        where_(describe_node(builder.graph(), id)),
+        inputs_(inputs),
+        target_(target) {}
+
+  void operator()(const MaxPool2D& p) {
+    const Shape& x = input_shape(0, 4);
+    const Window w = window(x, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.padding);
+    if (single_element_window(p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, w)) return;
+    const OutputBounds bounds = activation_bounds(Activation::none, target_.quantized);
+    check(xnn_define_max_pooling_2d(subgraph(), u32(w.rows.pad_before), u32(w.cols.pad_after), u32(w.rows.pad_after),
+                                    u32(w.cols.pad_before), u32(p.kernel_h), u32(p.kernel_w), u32(p.stride_h),
+                                    u32(p.stride_w), 1, 1, bounds.min, bounds.max, inputs_[0], target_.value, 0));
+  }
+
+  void operator()(const AvgPool2D& p) {
+    const Shape& x = input_shape(0, 4);
+    Window w = window(x, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.padding);
+    if (single_element_window(p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, w)) return;
+    uint32_t input = inputs_[0];
+    if (p.count_include_pad && w.padded()) {
+      // XNNPACK averages over the window's inputs only (TFLite's rule); to
+      // count the padding, pad with zeros first and pool without padding.
+      const size_t before[4] = {0, static_cast<size_t>(w.rows.pad_before), static_cast<size_t>(w.cols.pad_before), 0};
+      const size_t after[4] = {0, static_cast<size_t>(w.rows.pad_after), static_cast<size_t>(w.cols.pad_after), 0};
+      const Shape padded{x[0], x[1] + w.rows.pad_before + w.rows.pad_after, x[2] + w.cols.pad_before + w.cols.pad_after,
+                         x[3]};
+      input = scratch(padded);
+      check(xnn_define_static_constant_pad(subgraph(), before, after, 0.0f, inputs_[0], input, 0));
+      w = Window{};
+    }
+    const OutputBounds bounds = activation_bounds(Activation::none, target_.quantized);
+    check(xnn_define_average_pooling_2d(subgraph(), u32(w.rows.pad_before), u32(w.cols.pad_after),
+                                        u32(w.rows.pad_after), u32(w.cols.pad_before), u32(p.kernel_h), u32(p.kernel_w),
+                                        u32(p.stride_h), u32(p.stride_w), bounds.min, bounds.max, input, target_.value,
+                                        0));
+  }
+
+  void operator()(const GlobalAvgPool& p) {
+    const Shape& x = input_shape(0, 4);
+    const OutputBounds bounds = activation_bounds(Activation::none, target_.quantized);
+    // XNNPACK writes [N, 1, 1, C]; without keep_dims that is copied to [N, C].
+    const uint32_t pooled = p.keep_dims ? target_.value : scratch(Shape{x[0], 1, 1, x[3]});
+    check(xnn_define_global_average_pooling_2d(subgraph(), bounds.min, bounds.max, inputs_[0], pooled, 0));
+    if (!p.keep_dims) copy(pooled, target_.value, output().shape);
+  }
+
+  void operator()(const Relu&) { clamp(0.0f, kInfinity); }
+  void operator()(const Relu6&) { clamp(0.0f, 6.0f); }
+  void operator()(const Clip& c) { clamp(c.min, c.max); }
+
+  void operator()(const HardSwish&) {
+    expect_inputs(1);
+    check(xnn_define_hardswish(subgraph(), inputs_[0], target_.value, 0));
+  }
+
+  void operator()(const Logistic&) {
+    expect_inputs(1);
+    check(xnn_define_sigmoid(subgraph(), inputs_[0], target_.value, 0));
+  }
+
+  void operator()(const Add& a) {
+    expect_inputs(2);
+    const OutputBounds bounds = activation_bounds(a.activation, target_.quantized);
+    check(xnn_define_add2(subgraph(), bounds.min, bounds.max, inputs_[0], inputs_[1], target_.value, 0));
+  }
+
+  void operator()(const Mul& m) {
+    expect_inputs(2);
+    const OutputBounds bounds = activation_bounds(m.activation, target_.quantized);
+    check(xnn_define_multiply2(subgraph(), bounds.min, bounds.max, inputs_[0], inputs_[1], target_.value, 0));
+  }
+
+  void operator()(const Concat& c) {
+    if (inputs_.empty()) throw Error(where_ + ": concatenates no inputs");
+    const Shape& out = output().shape;
+    const int rank = out.rank();
+    const int axis = c.axis < 0 ? c.axis + rank : c.axis;
+    if (axis < 0 || axis >= rank) throw Error(fmt::format("{}: axis {} of a rank-{} output", where_, c.axis, rank));
+    if (inputs_.size() == 1) {
+      copy_to_target();
+      return;
+    }
+    // Each input padded with zeros to the output's shape at its offset along
+    // the axis; the padded inputs summed (x + 0 is exact, so this is the
+    // concatenation bit for bit, but for -0 becoming +0).
+    uint32_t sum = XNN_INVALID_VALUE_ID;
+    int64_t offset = 0;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const Shape& x = input_shape(i, rank);
+      std::vector<size_t> before(static_cast<size_t>(rank), 0), after(static_cast<size_t>(rank), 0);
+      before[static_cast<size_t>(axis)] = static_cast<size_t>(offset);
+      after[static_cast<size_t>(axis)] = static_cast<size_t>(out[axis] - offset - x[axis]);
+      offset += x[axis];
+      const uint32_t padded = scratch(out);
+      check(xnn_define_static_constant_pad(subgraph(), before.data(), after.data(), 0.0f, inputs_[i], padded, 0));
+      if (i == 0) {
+        sum = padded;
+        continue;
+      }
+      const uint32_t next = i + 1 == inputs_.size() ? target_.value : scratch(out);
+      check(xnn_define_add2(subgraph(), -kInfinity, kInfinity, sum, padded, next, 0));
+      sum = next;
+    }
+  }
+
+  void operator()(const Reshape&) {
+    expect_inputs(1);
+    copy_to_target();
+  }
+
+  void operator()(const Softmax& s) {
+    expect_inputs(1);
+    uint32_t input = inputs_[0];
+    if (s.beta != 1.0f) {
+      const float beta[1] = {s.beta};
+      const uint32_t beta_value =
+          builder_.static_value(Shape{1}, DType::f32, {}, builder_.constants().copy<float>(beta), node_.name + "/beta");
+      input = scratch(input_tensor(0).shape);
+      check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, inputs_[0], beta_value, input, 0));
+    }
+    check(xnn_define_softmax(subgraph(), input, target_.value, 0));
+  }
+
+  void operator()(const Pad& p) {
+    input_shape(0, static_cast<int>(p.paddings.size()));  // one (before, after) pair per dimension
+    std::vector<size_t> before, after;
+    for (const auto& [b, a] : p.paddings) {
+      if (b < 0 || a < 0) throw Error(where_ + ": negative padding (cropping) is not supported");
+      before.push_back(static_cast<size_t>(b));
+      after.push_back(static_cast<size_t>(a));
+    }
+    check(
+        xnn_define_static_constant_pad(subgraph(), before.data(), after.data(), p.value, inputs_[0], target_.value, 0));
+  }
+
+  void operator()(const BatchNorm& bn) {
+    const Shape& x = input_tensor(0).shape;
+    if (x.rank() < 1 || node_.inputs.size() != 5) throw Error(where_ + ": expects x, gamma, beta, mean and variance");
+    const int64_t channels = x[x.rank() - 1];
+    const std::span<const float> gamma = parameter(1, channels), beta = parameter(2, channels),
+                                 mean = parameter(3, channels), variance = parameter(4, channels);
+    std::span<float> scale = builder_.constants().allocate<float>(static_cast<size_t>(channels));
+    std::span<float> shift = builder_.constants().allocate<float>(static_cast<size_t>(channels));
+    for (size_t c = 0; c < scale.size(); ++c) {
+      scale[c] = gamma[c] / std::sqrt(variance[c] + bn.epsilon);
+      shift[c] = beta[c] - mean[c] * scale[c];
+    }
+    const uint32_t scale_value =
+        builder_.static_value(Shape{channels}, DType::f32, {}, scale.data(), node_.name + "/scale");
+    const uint32_t shift_value =
+        builder_.static_value(Shape{channels}, DType::f32, {}, shift.data(), node_.name + "/shift");
+    const uint32_t scaled = scratch(x);
+    check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, inputs_[0], scale_value, scaled, 0));
+    check(xnn_define_add2(subgraph(), -kInfinity, kInfinity, scaled, shift_value, target_.value, 0));
+  }
+
+  // Defined by node_definitions.cpp and weighted_ops.cpp, never here.
+  void operator()(const Conv2D&) { not_a_data_op(); }
+  void operator()(const FullyConnected&) { not_a_data_op(); }
+  void operator()(const Quantize&) { not_a_data_op(); }
+  void operator()(const Dequantize&) { not_a_data_op(); }
+
+ private:
+  struct Window {
+    WindowAxis rows, cols;
+    bool padded() const {
+      return rows.pad_before != 0 || rows.pad_after != 0 || cols.pad_before != 0 || cols.pad_after != 0;
+    }
+  };
+
+  Window window(const Shape& x, int kernel_h, int kernel_w, int stride_h, int stride_w, const Padding& p) const {
+    return {window_axis(x[1], kernel_h, stride_h, 1, p.kind, p.top, p.bottom, where_),
+            window_axis(x[2], kernel_w, stride_w, 1, p.kind, p.left, p.right, where_)};
+  }
+
+  // XNNPACK's pooling refuses 1x1 windows. Unpadded with stride 1 such a
+  // window is the identity: defines a copy and returns true. With a larger
+  // stride (a subsampling) it is not supported.
+  bool single_element_window(int kernel_h, int kernel_w, int stride_h, int stride_w, const Window& w) {
+    if (kernel_h != 1 || kernel_w != 1) return false;
+    if (stride_h != 1 || stride_w != 1 || w.padded())
+      throw Error(
+          fmt::format("{}: a 1x1 window with stride {}x{} or padding (XNNPACK pools windows of 2 or more "
+                      "elements)",
+                      where_, stride_h, stride_w));
+    copy_to_target();
+    return true;
+  }
+
+  xnn_subgraph_t subgraph() { return builder_.subgraph(); }
+  void check(xnn_status status) const { check_status(status, where_); }
+  const TensorInfo& input_tensor(size_t i) const { return graph_.tensor(node_.inputs.at(i)); }
+  const TensorInfo& output() const { return graph_.tensor(node_.output); }
+
+  void expect_inputs(size_t count) const {
+    if (inputs_.size() != count)
+      throw Error(fmt::format("{}: expects {} inputs, has {}", where_, count, inputs_.size()));
+  }
+  const Shape& input_shape(size_t i, int rank) const {
+    if (i >= inputs_.size()) throw Error(fmt::format("{}: missing input {}", where_, i));
+    const Shape& s = input_tensor(i).shape;
+    if (s.rank() != rank)
+      throw Error(fmt::format("{}: input {} is {}, expected rank {}", where_, i, s.to_string(), rank));
+    return s;
+  }
+  // An f32 constant parameter with `count` values.
+  std::span<const float> parameter(size_t i, int64_t count) const {
+    const TensorInfo& t = input_tensor(i);
+    if (!t.constant || t.dtype != DType::f32 || t.shape.elements() != count)
+      throw Error(
+          fmt::format("{}: parameter {} must be an f32 constant of {} values", where_, describe_tensor(t), count));
+    return t.data.as<float>();
+  }
+
+  // An internal value in the target's arithmetic.
+  uint32_t scratch(const Shape& shape) {
+    if (target_.quantized == nullptr) return builder_.internal_value(shape, DType::f32);
+    return builder_.internal_value(shape, target_.quantized->dtype, target_.quantized->quant);
+  }
+  void copy(uint32_t from, uint32_t to, const Shape& shape) { builder_.copy(from, to, shape, where_); }
+  void copy_to_target() { copy(inputs_[0], target_.value, output().shape); }
+
+  void clamp(float min, float max) {
+    expect_inputs(1);
+    const OutputBounds bounds = clip_bounds(min, max, target_.quantized);
+    check(xnn_define_clamp(subgraph(), bounds.min, bounds.max, inputs_[0], target_.value, 0));
+  }
+
+  [[noreturn]] void not_a_data_op() const { throw Error(where_ + ": not an op without weights"); }
+
+  SubgraphBuilder& builder_;
+  const Graph& graph_;
+  const Node& node_;
+  std::string where_;
+  std::span<const uint32_t> inputs_;
+  OpTarget target_;
+};
+
+}  // namespace
+
+size_t data_input_count(const Node& node) {
+  return std::holds_alternative<BatchNorm>(node.op) ? std::min<size_t>(1, node.inputs.size()) : node.inputs.size();
+}
+
+void define_data_op(SubgraphBuilder& builder, NodeId id, std::span<const uint32_t> inputs, const OpTarget& target) {
+  DataOpDefinition definition(builder, id, inputs, target);
+  std::visit(definition, builder.graph().node(id).op);
+}
+
+}  // namespace splitpoint::xnnpack
