@@ -70,7 +70,7 @@ TEST(CliExec, ImageInput) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   {
     std::ofstream f(path, std::ios::binary);
-    f << "P6\n4 3\n";  // truncated header
+    f << "this is not an image\n";
   }
   auto bad = run_cli("exec vgg16-seed --repeat 1 --input " + path.string());
   EXPECT_EQ(bad.exit_code, 2);
