@@ -15,7 +15,6 @@ Run `scripts/install-bench-deps` first (make bench does).
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,26 +36,28 @@ def run_json_lines(cmd):
 
 def engine(build, models, threads, repeat):
     bench = os.path.join(build, "bench", "bench_engine")
-    filt = "engine/(" + "|".join(models) + ")/.*/threads:(" + "|".join(map(str, threads)) + ")$"
+    filt = "engine/(" + "|".join(models) + ")/.*/threads:(" + "|".join(map(str, threads)) + ")/"
     cmd = [bench, f"--benchmark_filter={filt}", f"--benchmark_repetitions={repeat}",
-           "--benchmark_report_aggregates_only=true", "--benchmark_format=json", "--benchmark_min_time=0.05"]
+           "--benchmark_report_aggregates_only=true", "--benchmark_format=json", "--benchmark_min_time=0.5"]
     log("$ " + " ".join(cmd))
     out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
     rows = []
     for b in json.loads(out)["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
-        _, model, dtype, backend, t = b["run_name"].split("/")
+        _, model, dtype, backend, t = b["run_name"].split("/")[:5]
         rows.append({"peer": backend, "model": model, "dtype": dtype, "threads": int(t.split(":")[1]),
                      "median_ms": b["real_time"]})
     return rows
 
 
 def peak_rss_mib(cmd):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024.0
+    """Peak RSS of `cmd` alone: measured by a fresh Python process whose only
+    child it is (RUSAGE_CHILDREN here would also count the benchmarks run before)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run(["/usr/bin/python3", "-c", probe] + cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return int(out.strip()) / 1024.0
 
 
 def main():

@@ -51,10 +51,13 @@ TEST(CliExec, SegmentBetweenNamedCuts) {
 }
 
 TEST(CliExec, QuantizedReportsAgreementWithFloat) {
-  auto r = run_cli("exec vgg16-seed --dtype i8 --repeat 1 --json");
+  auto r = run_cli("exec vgg16-seed --dtype i8 --repeat 1 --json --agreement-samples 3");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.contains("agreement_with_f32")) << r.out;
+  EXPECT_EQ(j["agreement_with_f32"]["samples"], 3);
+  EXPECT_GE(j["agreement_with_f32"]["min_cosine"].get<double>(), 0.9);
+  EXPECT_LE(j["agreement_with_f32"]["min_cosine"].get<double>(), j["agreement_with_f32"]["cosine"].get<double>());
   EXPECT_GT(j["agreement_with_f32"]["cosine"].get<double>(), 0.9);
   EXPECT_LT(j["agreement_with_f32"]["max_abs_error"].get<double>(), 0.5);
 }
@@ -93,6 +96,7 @@ TEST(CliExec, BadRequestsExitTwoAndSayWhat) {
       {"exec vgg16-seed --to 99", "99"},
       {"exec vgg16-seed --threads 0", "--threads must be at least 1, is 0"},
       {"exec vgg16-seed --repeat 0", "--repeat must be at least 1, is 0"},
+      {"exec vgg16-seed --agreement-samples 0", "--agreement-samples must be at least 1, is 0"},
       {"exec vgg16-seed --dtype u8 --calibration median", "median"},
       {"exec vgg16-seed --input x.png --preprocess bgr", "unknown preprocessing 'bgr'"},
       {"exec nosuchnet", "unknown model 'nosuchnet'"},
