@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <ostream>
+
 #include "common/tensor_compare.h"
 #include "engine/feed.h"
 #include "engine_fixtures.h"
@@ -25,6 +27,9 @@ using testing::within_steps;
 struct AgreementCase {
   std::string backend, model, dtype;
 };
+
+// Readable test names in ctest (instead of the parameter's bytes).
+void PrintTo(const AgreementCase& c, std::ostream* os) { *os << c.backend << " " << c.model << " " << c.dtype; }
 
 class BackendAgreementTest : public ::testing::TestWithParam<AgreementCase> {};
 

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <ostream>
+
 #include "common/tensor_compare.h"
 #include "engine/feed.h"
 #include "engine_fixtures.h"
@@ -20,6 +22,9 @@ using testing::bit_identical;
 struct SplitCase {
   std::string backend, model, dtype;
 };
+
+// Readable test names in ctest (instead of the parameter's bytes).
+void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.backend << " " << c.model << " " << c.dtype; }
 
 class SplitTest : public ::testing::TestWithParam<SplitCase> {};
 
