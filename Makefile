@@ -29,7 +29,7 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
-# The main job (grows with the project): for now, inspect the study's model and VGG16.
+# The main job (grows with the project): inspect the study's model and VGG16, run its head and tail.
 demo: deps
 	$(MAKE) build
 	scripts/demo $(BUILD)/splitpoint
