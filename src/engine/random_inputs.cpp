@@ -3,33 +3,22 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/splitmix64.h"
 
 namespace splitpoint {
-
-namespace {
-
-// SplitMix64: tiny, fast, and the same on every platform.
-uint64_t next(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-}  // namespace
 
 Tensor random_tensor(const Shape& shape, DType dtype, uint64_t seed, QuantParams quant) {
   Tensor t(shape, dtype, std::move(quant));
   uint64_t state = seed;
   switch (dtype) {
     case DType::f32:
-      for (float& v : t.as<float>()) v = static_cast<float>(static_cast<double>(next(state) >> 11) * 0x1p-52 - 1.0);
+      for (float& v : t.as<float>()) v = static_cast<float>(static_cast<double>(splitmix64(state) >> 11) * 0x1p-52 - 1.0);
       break;
     case DType::u8:
-      for (uint8_t& v : t.as<uint8_t>()) v = static_cast<uint8_t>(next(state) >> 56);
+      for (uint8_t& v : t.as<uint8_t>()) v = static_cast<uint8_t>(splitmix64(state) >> 56);
       break;
     case DType::i8:
-      for (int8_t& v : t.as<int8_t>()) v = static_cast<int8_t>(static_cast<uint8_t>(next(state) >> 56));
+      for (int8_t& v : t.as<int8_t>()) v = static_cast<int8_t>(static_cast<uint8_t>(splitmix64(state) >> 56));
       break;
     default:
       throw Error(fmt::format("random inputs of dtype {} are not supported", dtype_name(dtype)));
