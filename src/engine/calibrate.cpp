@@ -4,22 +4,15 @@
 
 #include "core/error.h"
 #include "graph/fold_batch_norm.h"
+#include "graph/segment.h"
 
 namespace splitpoint {
 
 TensorRanges calibrate(const Backend& backend, const Graph& graph, const std::vector<std::vector<Tensor>>& samples,
                        const CalibrationOptions& options) {
   if (samples.empty()) throw Error("calibration needs at least one input sample");
-  // The same graph with every float activation as an output, so one run shows
-  // them all. Graph outputs come first, in their order.
-  Graph observed = graph;
-  std::vector<bool> is_output(graph.tensors().size(), false);
-  for (TensorId id : graph.outputs()) is_output[id] = true;
-  for (const Node& n : graph.nodes())
-    if (!is_output[n.output] && graph.tensor(n.output).dtype == DType::f32) {
-      observed.mark_output(n.output);
-      is_output[n.output] = true;
-    }
+  // One run shows every activation (graph outputs first, in their order).
+  const Graph observed = with_all_node_outputs(graph);
   CompileOptions compile_options;
   compile_options.threads = options.threads;
   auto executable = backend.compile(observed, compile_options);

@@ -42,4 +42,16 @@ Graph extract_segment(const Graph& graph, const Cut& from, const Cut& to) {
   return seg;
 }
 
+Graph with_all_node_outputs(const Graph& graph) {
+  Graph g = graph;
+  std::vector<bool> is_output(graph.tensors().size(), false);
+  for (TensorId id : graph.outputs()) is_output[static_cast<size_t>(id)] = true;
+  for (const Node& n : graph.nodes())
+    if (!is_output[static_cast<size_t>(n.output)]) {
+      g.mark_output(n.output);
+      is_output[static_cast<size_t>(n.output)] = true;
+    }
+  return g;
+}
+
 }  // namespace splitpoint

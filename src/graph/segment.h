@@ -11,4 +11,9 @@ namespace splitpoint {
 // Throws Error if `from`'s head is not contained in `to`'s.
 Graph extract_segment(const Graph& graph, const Cut& from, const Cut& to);
 
+// `graph` with every node's output as a graph output too: its own outputs
+// first, in their order, then the others in node order. One run of it shows
+// every intermediate tensor (calibration, per-layer comparisons).
+Graph with_all_node_outputs(const Graph& graph);
+
 }  // namespace splitpoint

@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <ostream>
-
 #include "common/tensor_compare.h"
 #include "engine/feed.h"
 #include "engine_fixtures.h"
@@ -24,14 +22,7 @@ namespace {
 using testing::close_relative;
 using testing::within_steps;
 
-struct AgreementCase {
-  std::string backend, model, dtype;
-};
-
-// Readable test names in ctest (instead of the parameter's bytes).
-void PrintTo(const AgreementCase& c, std::ostream* os) { *os << c.backend << " " << c.model << " " << c.dtype; }
-
-class BackendAgreementTest : public ::testing::TestWithParam<AgreementCase> {};
+class BackendAgreementTest : public ::testing::TestWithParam<testing::EngineCase> {};
 
 // The reference's value of every tensor of `graph` (inputs and node outputs).
 struct AllTensors {
@@ -43,7 +34,7 @@ AllTensors reference_run(const Graph& graph, const std::vector<Tensor>& inputs) 
   auto reference = make_backend("reference");
   CompileOptions options;
   options.threads = 1;  // tests run two at a time on two cores
-  auto exe = reference->compile(testing::with_all_outputs(graph), options);
+  auto exe = reference->compile(with_all_node_outputs(graph), options);
   AllTensors all{exe->outputs(), exe->run(inputs)};
   for (size_t i = 0; i < graph.inputs().size(); ++i) {
     const TensorInfo& t = graph.tensor(graph.inputs()[i]);
@@ -63,7 +54,7 @@ TEST_P(BackendAgreementTest, MatchesReference) {
   const AllTensors reference = reference_run(graph, inputs);
 
   if (dtype == "f32") {
-    auto exe = backend->compile(testing::with_all_outputs(graph), options);
+    auto exe = backend->compile(with_all_node_outputs(graph), options);
     const std::vector<Tensor> got = exe->run(inputs);
     for (size_t i = 0; i < got.size(); ++i)
       EXPECT_TRUE(close_relative(got[i], reference.values[i], 1e-4)) << "tensor " << exe->outputs()[i].name;
@@ -93,23 +84,9 @@ TEST_P(BackendAgreementTest, MatchesReference) {
   }
 }
 
-std::vector<AgreementCase> agreement_cases() {
-  std::vector<AgreementCase> cases;
-  for (const std::string& backend : backend_names()) {
-    if (backend == "reference") continue;
-    for (const std::string& model : testing::engine_test_models())
-      for (const char* dtype : {"f32", "u8", "i8"}) cases.push_back({backend, model, dtype});
-  }
-  return cases;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllBackends, BackendAgreementTest, ::testing::ValuesIn(agreement_cases()),
-                         [](const ::testing::TestParamInfo<AgreementCase>& info) {
-                           std::string name = info.param.backend + "_" + info.param.model + "_" + info.param.dtype;
-                           for (char& c : name)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllBackends, BackendAgreementTest,
+                         ::testing::ValuesIn(testing::engine_cases(/*with_reference=*/false)),
+                         testing::engine_case_name);
 
 }  // namespace
 }  // namespace splitpoint

@@ -3,14 +3,19 @@
 // structure and layers as the full-size models, a fraction of the work), in
 // fp32 and quantized (calibrated with the reference backend), built once per
 // test process.
+#include <gtest/gtest.h>
+
 #include <map>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/test_name.h"
 #include "engine/backend.h"
 #include "engine/calibrate.h"
 #include "engine/random_inputs.h"
+#include "graph/segment.h"
 #include "zoo/zoo.h"
 
 namespace splitpoint::testing {
@@ -22,6 +27,31 @@ inline const std::vector<std::string>& engine_test_models() {
   static const std::vector<std::string> models = {"vgg16-seed", "vgg16",  "vgg19",       "alexnet",
                                                   "resnet18",   "resnet50", "mobilenet_v2"};
   return models;
+}
+
+// One backend running one model in one dtype: a case of the tests that cover
+// every backend x zoo model x dtype.
+struct EngineCase {
+  std::string backend, model, dtype;
+};
+// Readable test names in ctest (instead of the parameter's bytes).
+inline void PrintTo(const EngineCase& c, std::ostream* os) { *os << c.backend << " " << c.model << " " << c.dtype; }
+
+// Every backend of this build (but the reference, unless asked) x every test
+// model x f32, u8, i8.
+inline std::vector<EngineCase> engine_cases(bool with_reference) {
+  std::vector<EngineCase> cases;
+  for (const std::string& backend : backend_names()) {
+    if (backend == "reference" && !with_reference) continue;
+    for (const std::string& model : engine_test_models())
+      for (const char* dtype : {"f32", "u8", "i8"}) cases.push_back({backend, model, dtype});
+  }
+  return cases;
+}
+
+// "onednn_vgg16_seed_u8"
+inline std::string engine_case_name(const ::testing::TestParamInfo<EngineCase>& info) {
+  return test_name(info.param.backend + "_" + info.param.model + "_" + info.param.dtype);
 }
 
 // The model in fp32 ("f32") or quantized ("u8", "i8"), cached.
@@ -47,18 +77,5 @@ inline const Graph& engine_test_graph(const std::string& model, const std::strin
   return *it->second;
 }
 
-// `graph` with every activation tensor (node output) as a graph output too,
-// graph outputs first: one run shows every layer's result.
-inline Graph with_all_outputs(const Graph& graph) {
-  Graph g = graph;
-  std::vector<bool> out(graph.tensors().size(), false);
-  for (TensorId id : graph.outputs()) out[id] = true;
-  for (const Node& n : graph.nodes())
-    if (!out[n.output]) {
-      g.mark_output(n.output);
-      out[n.output] = true;
-    }
-  return g;
-}
 
 }  // namespace splitpoint::testing

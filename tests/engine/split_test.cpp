@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <ostream>
-
 #include "common/tensor_compare.h"
 #include "engine/feed.h"
 #include "engine_fixtures.h"
@@ -19,14 +17,7 @@ namespace {
 
 using testing::bit_identical;
 
-struct SplitCase {
-  std::string backend, model, dtype;
-};
-
-// Readable test names in ctest (instead of the parameter's bytes).
-void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.backend << " " << c.model << " " << c.dtype; }
-
-class SplitTest : public ::testing::TestWithParam<SplitCase> {};
+class SplitTest : public ::testing::TestWithParam<testing::EngineCase> {};
 
 TEST_P(SplitTest, HeadThenTailEqualsWholeModelAtEveryCut) {
   const auto& [backend_name, model, dtype] = GetParam();
@@ -58,21 +49,8 @@ TEST_P(SplitTest, HeadThenTailEqualsWholeModelAtEveryCut) {
   }
 }
 
-std::vector<SplitCase> split_cases() {
-  std::vector<SplitCase> cases;
-  for (const std::string& backend : backend_names())
-    for (const std::string& model : testing::engine_test_models())
-      for (const char* dtype : {"f32", "u8", "i8"}) cases.push_back({backend, model, dtype});
-  return cases;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllBackends, SplitTest, ::testing::ValuesIn(split_cases()),
-                         [](const ::testing::TestParamInfo<SplitCase>& info) {
-                           std::string name = info.param.backend + "_" + info.param.model + "_" + info.param.dtype;
-                           for (char& c : name)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllBackends, SplitTest, ::testing::ValuesIn(testing::engine_cases(/*with_reference=*/true)),
+                         testing::engine_case_name);
 
 }  // namespace
 }  // namespace splitpoint

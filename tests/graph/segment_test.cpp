@@ -58,6 +58,23 @@ std::vector<std::string> node_names(const Graph& g) {
   return out;
 }
 
+TEST(WithAllNodeOutputs, OwnOutputsFirstThenEveryOtherNodeOutputInNodeOrder) {
+  // x -> a (relu) -> b (relu6) -> c (softmax), graph output c; a is read twice.
+  GraphBuilder builder("t", nullptr);
+  TensorId x = builder.input("x", Shape{1, 4});
+  TensorId a = builder.relu("a", x);
+  TensorId b = builder.relu6("b", a);
+  TensorId c = builder.add("c", a, b);
+  const Graph g = builder.finish({c});
+  const Graph all = with_all_node_outputs(g);
+  std::vector<std::string> names;
+  for (TensorId id : all.outputs()) names.push_back(all.tensor(id).name);
+  EXPECT_THAT(names, ElementsAre("c", "a", "b"));
+  EXPECT_EQ(all.nodes().size(), g.nodes().size());
+  EXPECT_EQ(all.inputs(), g.inputs());
+  EXPECT_EQ(g.outputs().size(), 1u);  // the original is untouched
+}
+
 TEST(ExtractSegment, MiddleSegmentNodesInputsOutputs) {
   const Graph g = make_skip_dag(nullptr);
   const auto cuts = enumerate_cuts(g, group_layers(g));

@@ -13,23 +13,14 @@ namespace {
 
 using testing::close_relative;
 using testing::SeededFiller;
+using testing::conv;
+using testing::image;
 
 struct FloatCase {
   std::string name;
   std::function<Graph(GraphBuilder&)> build;
 };
 void PrintTo(const FloatCase& c, std::ostream* os) { *os << c.name; }
-
-// An input [1,H,W,C] named "x".
-TensorId image(GraphBuilder& b, int64_t h, int64_t w, int64_t c) { return b.input("x", Shape{1, h, w, c}); }
-
-ConvOptions conv(int stride, Padding padding, Activation activation = Activation::none) {
-  ConvOptions o;
-  o.stride = stride;
-  o.padding = padding;
-  o.activation = activation;
-  return o;
-}
 
 std::vector<FloatCase> float_cases() {
   std::vector<FloatCase> cases;
@@ -178,7 +169,7 @@ TEST(FloatGraph, EveryTensorAsOutputMatchesReference) {
   x = b.add("add", x, skip, Activation::relu);
   x = b.max_pool("pool", x, 2, 2, Padding::valid());
   x = b.dense("fc", b.flatten("flatten", x), 4, Activation::none);
-  const Graph graph = testing::with_every_tensor_out(b.finish({b.softmax("softmax", x)}));
+  const Graph graph = with_all_node_outputs(b.finish({b.softmax("softmax", x)}));
   const std::vector<Tensor> inputs = random_inputs(graph, 4);
   const std::vector<Tensor> want = testing::run_on("reference", graph, inputs);
   const std::vector<Tensor> got = testing::run_on("onednn", graph, inputs);

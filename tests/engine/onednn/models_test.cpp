@@ -30,7 +30,7 @@ class ZooFloatTest : public ::testing::TestWithParam<std::string> {};
 
 // Every tensor of the model (one run, all node outputs out) within 1e-4.
 TEST_P(ZooFloatTest, EveryTensorMatchesReference) {
-  const Graph graph = testing::with_every_tensor_out(small_zoo_model(GetParam()));
+  const Graph graph = with_all_node_outputs(small_zoo_model(GetParam()));
   const std::vector<Tensor> inputs = random_inputs(graph, 21);
   const std::vector<Tensor> want = testing::run_on("reference", graph, inputs);
   const std::vector<Tensor> got = testing::run_on("onednn", graph, inputs);
@@ -56,7 +56,7 @@ TEST(ZooQuantized, MobileNetV2EveryLayerWithinOneStep) {
     SCOPED_TRACE(quant_scheme_name(scheme));
     const Graph graph = testing::quantized(small_zoo_model("mobilenet_v2"), scheme);
     const std::vector<Tensor> inputs = random_inputs(graph, 5);
-    const Graph all = testing::with_every_tensor_out(graph);
+    const Graph all = with_all_node_outputs(graph);
     std::vector<TensorSpec> specs = make_backend("reference")->compile(all, testing::threads(2))->outputs();
     std::vector<Tensor> values = testing::run_on("reference", all, inputs);
     for (size_t i = 0; i < graph.inputs().size(); ++i) {

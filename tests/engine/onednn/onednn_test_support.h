@@ -82,17 +82,16 @@ inline Graph without_input_quantize(const Graph& graph) {
   return extract_segment(graph, from, to);
 }
 
-// `graph` with every node's output as a graph output too (outputs first).
-inline Graph with_every_tensor_out(const Graph& graph) {
-  Graph g = graph;
-  std::vector<bool> out(graph.tensors().size(), false);
-  for (TensorId id : graph.outputs()) out[static_cast<size_t>(id)] = true;
-  for (const Node& n : graph.nodes())
-    if (!out[static_cast<size_t>(n.output)]) {
-      g.mark_output(n.output);
-      out[static_cast<size_t>(n.output)] = true;
-    }
-  return g;
+
+// An input [1,H,W,C] named "x".
+inline TensorId image(GraphBuilder& b, int64_t h, int64_t w, int64_t c) { return b.input("x", Shape{1, h, w, c}); }
+
+inline ConvOptions conv(int stride, Padding padding, Activation activation = Activation::none) {
+  ConvOptions o;
+  o.stride = stride;
+  o.padding = padding;
+  o.activation = activation;
+  return o;
 }
 
 }  // namespace splitpoint::testing

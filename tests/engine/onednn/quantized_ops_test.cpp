@@ -21,22 +21,14 @@ inline void PrintTo(QuantScheme scheme, std::ostream* os) { *os << quant_scheme_
 namespace {
 
 using testing::within_steps;
+using testing::conv;
+using testing::image;
 
 struct QuantizedCase {
   std::string name;
   std::function<TensorId(GraphBuilder&)> body;  // builds the float graph, returns its output
 };
 void PrintTo(const QuantizedCase& c, std::ostream* os) { *os << c.name; }
-
-TensorId image(GraphBuilder& b, int64_t h, int64_t w, int64_t c) { return b.input("x", Shape{1, h, w, c}); }
-
-ConvOptions conv(int stride, Padding padding, Activation activation = Activation::none) {
-  ConvOptions o;
-  o.stride = stride;
-  o.padding = padding;
-  o.activation = activation;
-  return o;
-}
 
 std::vector<QuantizedCase> quantized_cases() {
   return {
@@ -133,7 +125,7 @@ TEST_P(QuantizedOpTest, WithinOneStepOfReference) {
   GraphBuilder builder(c.name, &filler);
   const TensorId y = c.body(builder);
   const Graph graph =
-      testing::with_every_tensor_out(testing::without_input_quantize(testing::quantized(builder.finish({y}), scheme)));
+      with_all_node_outputs(testing::without_input_quantize(testing::quantized(builder.finish({y}), scheme)));
   const std::vector<Tensor> inputs = random_inputs(graph, 9);
   const std::vector<Tensor> want = testing::run_on("reference", graph, inputs);
   const std::vector<Tensor> got = testing::run_on("onednn", graph, inputs);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "common/test_name.h"
 #include "engine/engine_fixtures.h"
 #include "engine/random_inputs.h"
 #include "engine/reference/reference_backend.h"
@@ -70,12 +71,7 @@ TEST_P(SteadyState, RunAllocatesNothing) {
 INSTANTIATE_TEST_SUITE_P(Models, SteadyState,
                          ::testing::Values(std::pair{"vgg16-seed", "f32"}, std::pair{"resnet18", "u8"},
                                            std::pair{"mobilenet_v2", "i8"}),
-                         [](const auto& info) {
-                           std::string name = std::string(info.param.first) + "_" + info.param.second;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         testing::ModelDtypeName());
 
 }  // namespace
 }  // namespace splitpoint

@@ -9,6 +9,7 @@
 
 #include "common/error_message.h"
 #include "common/tensor_compare.h"
+#include "common/test_name.h"
 #include "engine/engine_fixtures.h"
 #include "engine/feed.h"
 #include "engine/random_inputs.h"
@@ -26,7 +27,6 @@ using testing::engine_test_graph;
 using testing::error_message;
 using testing::float_tensor;
 using testing::run_reference;
-using testing::with_all_outputs;
 
 std::unique_ptr<Executable> compile(const Graph& graph, int threads) {
   CompileOptions options;
@@ -38,7 +38,7 @@ class ThreadCount : public ::testing::TestWithParam<std::pair<const char*, const
 
 TEST_P(ThreadCount, OneAndTwoThreadsGiveIdenticalBitsAtEveryLayer) {
   const auto [model, dtype] = GetParam();
-  const Graph graph = with_all_outputs(engine_test_graph(model, dtype));
+  const Graph graph = with_all_node_outputs(engine_test_graph(model, dtype));
   const std::vector<Tensor> inputs = random_inputs(graph, 11);
   const std::vector<Tensor> one = compile(graph, 1)->run(inputs);
   const std::vector<Tensor> two = compile(graph, 2)->run(inputs);
@@ -51,12 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Models, ThreadCount,
                          ::testing::Values(std::pair{"vgg16-seed", "f32"}, std::pair{"vgg16-seed", "u8"},
                                            std::pair{"vgg16-seed", "i8"}, std::pair{"mobilenet_v2", "f32"},
                                            std::pair{"mobilenet_v2", "i8"}),
-                         [](const auto& info) {
-                           std::string name = std::string(info.param.first) + "_" + info.param.second;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         testing::ModelDtypeName());
 
 // Head (cut 0 -> k) then tail (k -> L) against the whole model, bit for bit.
 void expect_split_matches_whole(const Graph& graph, size_t k) {
@@ -92,8 +87,8 @@ class QuantizedTracksFloat : public ::testing::TestWithParam<std::pair<const cha
 TEST_P(QuantizedTracksFloat, EveryLayer) {
   const auto [model, dtype] = GetParam();
   const Graph& float_graph = engine_test_graph(model, "f32");
-  const Graph quantized = with_all_outputs(engine_test_graph(model, dtype));
-  const Graph float_all = with_all_outputs(float_graph);
+  const Graph quantized = with_all_node_outputs(engine_test_graph(model, dtype));
+  const Graph float_all = with_all_node_outputs(float_graph);
   const std::vector<Tensor> inputs = random_inputs(float_graph, 3);
   const std::vector<Tensor> floats = compile(float_all, 2)->run(inputs);
   const std::vector<Tensor> quants = compile(quantized, 2)->run(inputs);
@@ -123,12 +118,7 @@ TEST_P(QuantizedTracksFloat, EveryLayer) {
 INSTANTIATE_TEST_SUITE_P(Models, QuantizedTracksFloat,
                          ::testing::Values(std::pair{"vgg16-seed", "u8"}, std::pair{"vgg16-seed", "i8"},
                                            std::pair{"resnet18", "u8"}, std::pair{"mobilenet_v2", "i8"}),
-                         [](const auto& info) {
-                           std::string name = std::string(info.param.first) + "_" + info.param.second;
-                           for (char& c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return name;
-                         });
+                         testing::ModelDtypeName());
 
 TEST(Execution, IntermediateAndInputTensorsAsOutputs) {
   // x -> relu -> a -> relu6 -> b, with outputs b, a (also read by relu6) and x.

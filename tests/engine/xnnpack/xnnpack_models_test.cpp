@@ -10,6 +10,7 @@
 
 #include <ostream>
 
+#include "common/test_name.h"
 #include "engine/engine_fixtures.h"
 #include "engine/xnnpack/xnnpack_backend.h"
 #include "graph/cut.h"
@@ -34,10 +35,8 @@ struct ModelCase {
 };
 
 std::string case_name(const ::testing::TestParamInfo<ModelCase>& info) {
-  std::string name = info.param.model + "_" + info.param.dtype + "_" + std::to_string(info.param.threads) + "_threads";
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return name;
+  return testing::test_name(info.param.model + "_" + info.param.dtype + "_" + std::to_string(info.param.threads) +
+                            "_threads");
 }
 
 class XnnpackModelAgreement : public ::testing::TestWithParam<ModelCase> {};
@@ -51,7 +50,7 @@ TEST_P(XnnpackModelAgreement, EveryLayerMatchesTheReference) {
     testing::expect_every_node_matches_reference(graph, inputs, *backend);
     return;
   }
-  const Graph all = testing::with_all_outputs(graph);
+  const Graph all = with_all_node_outputs(graph);
   const auto got = backend->compile(all, testing::with_threads(threads))->run(inputs);
   const auto expected = make_backend("reference")->compile(all, two_threads())->run(inputs);
   ASSERT_EQ(got.size(), expected.size());

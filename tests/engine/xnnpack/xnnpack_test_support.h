@@ -15,6 +15,7 @@
 #include "engine/feed.h"
 #include "engine/random_inputs.h"
 #include "graph/graph.h"
+#include "graph/segment.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint::testing {
@@ -131,14 +132,7 @@ inline Graph quantized(const Graph& graph, const std::string& scheme) {
 // spin-waits for a worker the scheduler has put aside).
 inline void expect_every_node_matches_reference(const Graph& graph, const std::vector<Tensor>& inputs,
                                                 const Backend& backend, double tolerance = 1e-4, int steps = 1) {
-  Graph all = graph;
-  std::vector<bool> is_output(graph.tensors().size(), false);
-  for (TensorId t : graph.outputs()) is_output[static_cast<size_t>(t)] = true;
-  for (const Node& n : graph.nodes())
-    if (!is_output[static_cast<size_t>(n.output)]) {
-      all.mark_output(n.output);
-      is_output[static_cast<size_t>(n.output)] = true;
-    }
+  const Graph all = with_all_node_outputs(graph);
   auto reference = make_backend("reference")->compile(all, two_threads());
   std::vector<TensorSpec> specs = reference->outputs();
   std::vector<Tensor> values = reference->run(inputs);
