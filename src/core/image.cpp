@@ -38,7 +38,7 @@ Tensor load_image(const std::string& path, const Shape& shape, Preprocess prepro
   const size_t plane = resized.size();
   for (size_t p = 0; p < plane; p += 3) {
     float r = resized[p], g = resized[p + 1], b = resized[p + 2];
-    float v[3];
+    float v[3] = {};
     switch (preprocess) {
       case Preprocess::unit:
         v[0] = r / 255.0f, v[1] = g / 255.0f, v[2] = b / 255.0f;

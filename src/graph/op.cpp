@@ -7,6 +7,8 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 (the fuzz build) lacks aggregate deduction
 }  // namespace
 
 std::string_view activation_name(Activation a) {

@@ -233,6 +233,8 @@ template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
 };
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 (the fuzz build) lacks aggregate deduction
 
 }  // namespace
 

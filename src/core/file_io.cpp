@@ -1,0 +1,61 @@
+#include "core/file_io.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+
+namespace splitpoint {
+
+namespace fs = std::filesystem;
+
+std::vector<uint8_t> read_file_bytes(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(path.string() + ": no such file");
+  if (fs::is_directory(path, ec)) throw Error(path.string() + ": is a directory, not a file");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(path.string() + ": cannot open: " + std::strerror(errno));
+  // One read of the size the file has; then whatever a growing file added.
+  std::vector<uint8_t> bytes(static_cast<size_t>(fs::file_size(path, ec)));
+  if (ec) bytes.clear();
+  size_t got = std::fread(bytes.data(), 1, bytes.size(), f);
+  bytes.resize(got);
+  uint8_t chunk[1 << 16];
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw Error(path.string() + ": read error");
+  return bytes;
+}
+
+void write_file_atomically(const fs::path& path, std::span<const uint8_t> bytes) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(path.string() + ": directory " + dir.string() + " does not exist");
+  fs::path temp = dir;
+  temp /= path.filename();
+  temp += ".tmp." + std::to_string(::getpid());
+  std::FILE* f = std::fopen(temp.c_str(), "wb");
+  if (!f) throw Error(path.string() + ": cannot write: " + std::strerror(errno));
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": write failed (disk full?)");
+  }
+  fs::rename(temp, path, ec);
+  if (ec) {
+    fs::remove(temp, ec);
+    throw Error(path.string() + ": cannot replace: " + ec.message());
+  }
+}
+
+void write_file_atomically(const fs::path& path, std::string_view text) {
+  write_file_atomically(path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace splitpoint
