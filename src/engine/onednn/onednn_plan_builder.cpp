@@ -67,6 +67,13 @@ ValueId PlanBuilder::add_temporary(const std::string& name, Shape shape, DType d
   return static_cast<ValueId>(values_.size() - 1);
 }
 
+ValueId PlanBuilder::add_constant(const std::string& name, Tensor data) {
+  const ValueId id = add_temporary(name, data.shape(), data.dtype(), data.quant());
+  value(id).spec.constant = true;
+  value(id).spec.data = std::move(data);
+  return id;
+}
+
 ValueId PlanBuilder::add_reshaped(ValueId id, const Shape& shape) {
   memory source = read(id, plain(id));
   TensorInfo t = spec(id);

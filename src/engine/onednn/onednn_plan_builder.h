@@ -43,6 +43,8 @@ class PlanBuilder {
   // A new value that no graph tensor names (e.g. the float copy of an 8-bit
   // tensor); a node builder defines it.
   ValueId add_temporary(const std::string& name, Shape shape, DType dtype, QuantParams quant = {});
+  // A new constant value holding `data` (e.g. dequantized weights).
+  ValueId add_constant(const std::string& name, Tensor data);
   // A new value of `shape` (same element count) over the bytes of `value` in
   // its plain layout: a reshape that moves no data.
   ValueId add_reshaped(ValueId value, const Shape& shape);

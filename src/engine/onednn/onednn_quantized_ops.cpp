@@ -1,4 +1,6 @@
-// 8-bit nodes. Convolution and dense run int8 kernels; max pooling, Reshape
+// 8-bit nodes. Convolution and dense run int8 kernels (in float when their
+// weights minus zero point do not fit int8, as real asymmetric uint8 .tflite
+// files have them); max pooling, Reshape
 // and Pad work on the 8-bit values directly when input and output share the
 // quantization (as quant/quantize.h makes them); Quantize and Dequantize are
 // loops of ours; every other op is computed as the reference defines it:
@@ -84,6 +86,59 @@ void build_in_float(NodeBuild& build) {
   add_quantize(build, result, build.output);
 }
 
+// True if every weight minus its zero point fits int8, as oneDNN's int8
+// kernels need (quant/quantize.h's weights always do).
+bool weights_fit_int8(const TensorInfo& w) {
+  if (!is_8bit(w.dtype) || w.quant.scales.empty() || !w.data.has_data()) return true;  // int8_weights() reports it
+  const int64_t outputs = w.shape.rank() > 0 ? w.shape[0] : 1;
+  const int64_t per_output = outputs > 0 ? w.shape.elements() / outputs : 0;
+  for (int64_t o = 0; o < outputs; ++o) {
+    const size_t c = w.quant.per_channel() ? static_cast<size_t>(o) : 0;
+    if (c >= w.quant.zero_points.size()) return true;
+    for (int64_t k = 0; k < per_output; ++k) {
+      const size_t i = static_cast<size_t>(o * per_output + k);
+      const int64_t raw = w.dtype == DType::u8 ? static_cast<int64_t>(w.data.as<uint8_t>()[i])
+                                               : static_cast<int64_t>(w.data.as<int8_t>()[i]);
+      const int64_t value = raw - w.quant.zero_points[c];
+      if (value < -128 || value > 127) return false;
+    }
+  }
+  return true;
+}
+
+// An 8-bit Conv2D or FullyConnected in float: weights and bias dequantized
+// once (per output channel along axis 0), the input dequantized, the f32 op,
+// the output quantized.
+void build_weighted_in_float(NodeBuild& build) {
+  PlanBuilder& plan = build.plan;
+  const TensorInfo& x = build.input_spec(0);
+  const ValueId real_x = plan.add_temporary(x.name + "/dequantized", x.shape, DType::f32);
+  add_dequantize(build, build.inputs[0], real_x);
+  std::vector<ValueId> inputs{real_x};
+  for (size_t i = 1; i < build.inputs.size(); ++i) {
+    const TensorInfo& t = build.constant_input(i, i == 1 ? "weights" : "bias");
+    Tensor real(t.shape, DType::f32);
+    const int64_t count = t.shape.elements();
+    const int64_t dim = t.quant.per_channel() ? t.shape[t.quant.axis] : 1;
+    int64_t inner = 1;
+    for (int d = t.quant.axis + 1; t.quant.per_channel() && d < t.shape.rank(); ++d) inner *= t.shape[d];
+    for (int64_t e = 0; e < count; ++e) {
+      const size_t c = t.quant.per_channel() ? static_cast<size_t>((e / inner) % dim) : 0;
+      const size_t at = static_cast<size_t>(e);
+      const int64_t q = t.dtype == DType::u8   ? t.data.as<uint8_t>()[at]
+                        : t.dtype == DType::i8 ? t.data.as<int8_t>()[at]
+                                               : t.data.as<int32_t>()[at];
+      real.as<float>()[at] = t.quant.scales.at(c) * static_cast<float>(q - t.quant.zero_points.at(c));
+    }
+    inputs.push_back(plan.add_constant(t.name + "/dequantized", std::move(real)));
+  }
+  const TensorInfo& out = build.output_spec();
+  const ValueId result = plan.add_temporary(out.name + "/float", out.shape, DType::f32);
+  NodeBuild in_float{plan, build.name, build.op, std::move(inputs), result};
+  build_float_node(in_float);
+  add_quantize(build, result, build.output);
+}
+
 // True if input 0 and the output are 8-bit with the same real values per
 // stored byte, so the op can move or compare bytes.
 bool same_quantization(const NodeBuild& build) {
@@ -136,9 +191,15 @@ void build_quantized_node(NodeBuild& build) {
         if constexpr (std::is_same_v<T, Quantize>) {
           add_quantize(build, build.inputs[0], build.output);
         } else if constexpr (std::is_same_v<T, Conv2D>) {
-          build_quantized_conv(build, op);
+          if (weights_fit_int8(build.input_spec(1)))
+            build_quantized_conv(build, op);
+          else
+            build_weighted_in_float(build);
         } else if constexpr (std::is_same_v<T, FullyConnected>) {
-          build_quantized_dense(build, op);
+          if (weights_fit_int8(build.input_spec(1)))
+            build_quantized_dense(build, op);
+          else
+            build_weighted_in_float(build);
         } else if constexpr (std::is_same_v<T, MaxPool2D>) {
           if (same_quantization(build))
             build_max_pool(build, op);
