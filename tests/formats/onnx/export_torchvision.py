@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""Exports torchvision models (random weights, eval mode) and a small CNN to
+ONNX with PyTorch's own outputs, as the oracle of torchvision_test.cpp.
+
+usage: export_torchvision.py OUT_DIR IMAGE_SIZE MODEL...
+MODEL is a torchvision classifier (10 classes, IMAGE_SIZE x IMAGE_SIZE input) or
+"small_cnn" (a 20x16 input whose 4-D features are flattened into dense layers
+both by torch.flatten and by x.view(x.size(0), -1), which exports as a
+Shape/Gather/Unsqueeze/Concat/Reshape chain).
+Writes OUT_DIR/<model>.onnx, <model>.input.bin (float32 NCHW),
+<model>.output.bin (float32), <model>.dims (input dims, output dims), then
+OUT_DIR/<model>.done.
+"""
+import os
+import sys
+
+import torch
+import torchvision
+
+
+def randomize_batch_norms(model, generator):
+    # Fresh BatchNorms are the identity; random statistics make folding them matter.
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
+            m.running_var.copy_(torch.rand(c, generator=generator) * 0.5 + 0.75)
+            m.weight.data.copy_(torch.rand(c, generator=generator) * 0.5 + 0.75)
+            m.bias.data.copy_(torch.randn(c, generator=generator) * 0.1)
+
+
+class SmallCnn(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(8, 12, 3, stride=2, padding=1, groups=4), torch.nn.ReLU6(),
+            torch.nn.AvgPool2d(3, stride=1, padding=1))
+        self.flattened = torch.nn.Linear(12 * 5 * 4, 10)
+        self.viewed = torch.nn.Linear(12 * 5 * 4, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.flattened(torch.flatten(x, 1)) + self.viewed(x.view(x.size(0), -1))
+
+
+def export(out_dir, size, name):
+    torch.manual_seed(20190611)
+    generator = torch.Generator().manual_seed(7)
+    if name == "small_cnn":
+        model, shape = SmallCnn(), (1, 3, 20, 16)
+    else:
+        model, shape = getattr(torchvision.models, name)(weights=None, num_classes=10), (1, 3, size, size)
+    with torch.no_grad():
+        randomize_batch_norms(model, generator)
+    model.eval()
+    x = torch.rand(*shape, generator=generator)
+    with torch.no_grad():
+        y = model(x)
+    path = os.path.join(out_dir, name)
+    # The small CNN keeps PyTorch's shape arithmetic (no constant folding), as
+    # exports of models with dynamic shapes do.
+    torch.onnx.export(model, x, path + ".onnx", opset_version=13, input_names=["input"], output_names=["logits"],
+                      do_constant_folding=name != "small_cnn")
+    x.numpy().astype("float32").tofile(path + ".input.bin")
+    y.numpy().astype("float32").tofile(path + ".output.bin")
+    with open(path + ".dims", "w") as f:
+        f.write(" ".join(str(d) for d in x.shape) + "\n" + " ".join(str(d) for d in y.shape) + "\n")
+    open(path + ".done", "w").close()
+
+
+def main():
+    out_dir, size = sys.argv[1], int(sys.argv[2])
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(1)
+    for name in sys.argv[3:]:
+        export(out_dir, size, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+// write_onnx checked by ONNX Runtime: zoo models (fp32, small images), a graph
+// that uses every IR op in NHWC-sensitive ways, and an 8-bit graph are written
+// as .onnx, run in ONNX Runtime (tests/oracles/onnxruntime_run.js, one Node
+// process for all of them) and compared with our reference engine (fp32 within
+// 1e-4 relative; 8-bit within one output quantization step); then read back
+// with read_onnx, they give the same outputs again and keep their names.
+// Segments are written too: a float head and an 8-bit tail whose inputs are
+// the u8 tensors of a cut inside a residual block.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/tensor_compare.h"
+#include "core/file_io.h"
+#include "engine/backend.h"
+#include "engine/calibrate.h"
+#include "engine/random_inputs.h"
+#include "formats/onnx/onnx_reader.h"
+#include "formats/onnx/onnx_test_support.h"
+#include "formats/onnx/onnx_writer.h"
+#include "graph/cut.h"
+#include "graph/layers.h"
+#include "graph/segment.h"
+#include "graph/shape_inference.h"
+#include "zoo/zoo.h"
+
+namespace splitpoint {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path work_dir() { return fs::read_symlink("/proc/self/exe").parent_path() / "onnx_writer"; }
+
+Tensor random_constant(Shape shape, uint64_t seed, float scale = 0.5f) {
+  Tensor t = random_tensor(shape, DType::f32, seed);
+  for (float& v : t.as<float>()) v *= scale;
+  return t;
+}
+
+// Every IR op, on a non-square image, with broadcasts, concatenation on the
+// channel axis, padding, a flatten of a 4-D tensor into dense layers, and a
+// reshape back to 4-D.
+Graph op_coverage_graph() {
+  Graph g;
+  g.name = "op_coverage";
+  uint64_t seed = 1;
+  auto constant = [&](const std::string& name, Shape shape) { return g.add_constant(name, random_constant(shape, seed++)); };
+  auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
+    const TensorId out = g.add_tensor(name);
+    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
+    return out;
+  };
+  const TensorId x = g.add_input("image", Shape{1, 12, 10, 3});
+  Conv2D c1;
+  c1.padding = Padding::same();
+  c1.activation = Activation::relu;
+  const TensorId a = node("conv1", c1, {x, constant("conv1/kernel", {8, 3, 3, 3}), constant("conv1/bias", {8})});
+  Conv2D dw;
+  dw.groups = 8, dw.stride_h = 2, dw.stride_w = 2, dw.padding = Padding::same(), dw.activation = Activation::relu6;
+  const TensorId b = node("depthwise", dw, {a, constant("depthwise/kernel", {8, 3, 3, 1})});
+  Conv2D c2;
+  c2.padding = Padding::explicit_pads(3, 1, 2, 0), c2.dilation_h = 2;
+  const TensorId c = node("conv2", c2, {b, constant("conv2/kernel", {8, 3, 3, 8}), constant("conv2/bias", {8})});
+  const TensorId bsum = node("sum", Add{}, {c, node("pool_same", AvgPool2D{3, 3, 1, 1, Padding::explicit_pads(2, 0, 1, 1), true}, {b})});
+  const TensorId bn = node("bn", BatchNorm{1e-3f}, {bsum, constant("bn/gamma", {8}), constant("bn/beta", {8}),
+                                                    g.add_constant("bn/mean", random_constant({8}, 99, 0.1f)),
+                                                    g.add_constant("bn/variance", random_constant({8}, 98, 0.0f))});
+  // (variance = 0 + epsilon)
+  const TensorId hs = node("hardswish", HardSwish{}, {bn});
+  const TensorId scaled = node("scaled", Mul{}, {hs, constant("channel_scale", {8})});
+  const TensorId joined = node("joined", Concat{-1}, {scaled, bsum});
+  Pad pad;
+  pad.paddings = {{0, 0}, {1, 0}, {0, 2}, {0, 0}};
+  pad.value = 0.5f;
+  const TensorId padded = node("padded", pad, {joined});
+  const TensorId pooled = node("pooled", MaxPool2D{2, 2, 2, 2, Padding::valid()}, {padded});
+  const TensorId sig = node("sigmoid", Logistic{}, {pooled});
+  const TensorId clipped = node("clipped", Clip{0.55f, 0.7f}, {sig});
+  const TensorId flat = node("flatten", Reshape{{1, -1}}, {clipped});
+  const int64_t k = g.tensor(flat).shape[1];
+  const TensorId d1 = node("dense1", FullyConnected{Activation::relu}, {flat, constant("dense1/kernel", {10, k}), constant("dense1/bias", {10})});
+  const TensorId image = node("unflatten", Reshape{{1, 1, 2, 5}}, {d1});
+  const TensorId added = node("plus_row", Add{}, {image, constant("row", {5})});
+  const TensorId soft4 = node("softmax4", Softmax{}, {added});
+  const TensorId d2 = node("dense2", FullyConnected{}, {soft4, constant("dense2/kernel", {4, 5}), constant("dense2/bias", {4})});
+  const TensorId probs = node("probabilities", Softmax{}, {d2});
+  g.mark_output(probs);
+  g.mark_output(soft4);
+  g.validate();
+  return g;
+}
+
+struct WriterCase {
+  std::string name;
+  Graph graph;
+  std::vector<Tensor> inputs;          // NHWC, as our engine takes them
+  std::vector<Tensor> engine_outputs;  // reference backend
+};
+
+std::vector<WriterCase>& cases() {
+  static std::vector<WriterCase> all;
+  return all;
+}
+
+const char* ort_type(DType t) { return t == DType::u8 ? "uint8" : t == DType::i8 ? "int8" : "float32"; }
+
+// Builds the cases, writes them, runs ONNX Runtime once on all; returns its exit status.
+int write_cases_and_run_onnx_runtime() {
+  {
+    fs::create_directories(work_dir());
+    auto reference = make_backend("reference");
+    auto add = [&](std::string name, Graph graph) {
+      WriterCase c{std::move(name), std::move(graph), {}, {}};
+      c.inputs = random_inputs(c.graph, 42);
+      c.engine_outputs = reference->compile(c.graph, {1})->run(c.inputs);
+      cases().push_back(std::move(c));
+    };
+    for (const char* model : {"resnet18", "mobilenet_v2"}) {
+      ZooOptions options;
+      options.image_size = 32;
+      add(model, build_zoo_model(model, options));
+    }
+    add("op_coverage", op_coverage_graph());
+    {
+      ZooOptions options;
+      options.image_size = 32;
+      const Graph f = build_zoo_model("mobilenet_v2", options);
+      std::vector<std::vector<Tensor>> samples;
+      for (uint64_t s = 0; s < 4; ++s) samples.push_back(random_inputs(f, 100 + s));
+      const Graph q = quantize_model(*reference, f, QuantScheme::u8, samples, {}).graph;
+      add("mobilenet_v2_u8", q);
+      add("mobilenet_v2_i8", quantize_model(*reference, f, QuantScheme::i8, samples, {}).graph);
+      // Segments: the 8-bit tail takes the u8 tensors of a cut inside a
+      // residual block (two tensors live across it); the float head of resnet18.
+      const std::vector<Cut> cuts = enumerate_cuts(q, group_layers(q));
+      const Cut* inside = nullptr;
+      for (const Cut& c : cuts)
+        if (c.tensors.size() > 1 && !inside) inside = &c;
+      EXPECT_NE(inside, nullptr);
+      if (inside) add("mobilenet_v2_u8_tail", extract_segment(q, *inside, cuts.back()));
+      const Graph r = build_zoo_model("resnet18", options);
+      const std::vector<Cut> resnet_cuts = enumerate_cuts(r, group_layers(r));
+      add("resnet18_head", extract_segment(r, resnet_cuts.front(), resnet_cuts[resnet_cuts.size() / 2]));
+    }
+    nlohmann::json runs = nlohmann::json::array();
+    for (const WriterCase& c : cases()) {
+      const fs::path base = work_dir() / c.name;
+      write_file_atomically(base.string() + ".onnx", write_onnx(c.graph));
+      nlohmann::json run{{"model", base.string() + ".onnx"}, {"inputs", nlohmann::json::array()},
+                         {"outputs", nlohmann::json::array()}};
+      for (size_t i = 0; i < c.inputs.size(); ++i) {
+        const Tensor nchw = c.inputs[i].shape().rank() == 4 ? testing::transpose_image(c.inputs[i], false) : c.inputs[i];
+        const std::string file = base.string() + ".input" + std::to_string(i) + ".bin";
+        const auto* data = reinterpret_cast<const uint8_t*>(nchw.data());
+        write_file_atomically(file, std::vector<uint8_t>(data, data + nchw.bytes()));
+        run["inputs"].push_back({{"name", c.graph.tensor(c.graph.inputs()[i]).name},
+                                 {"type", ort_type(nchw.dtype())},
+                                 {"dims", nchw.shape().dims()},
+                                 {"file", file}});
+      }
+      for (size_t i = 0; i < c.graph.outputs().size(); ++i)
+        run["outputs"].push_back({{"name", c.graph.tensor(c.graph.outputs()[i]).name},
+                                  {"file", base.string() + ".ort" + std::to_string(i) + ".bin"}});
+      runs.push_back(std::move(run));
+    }
+    const fs::path manifest = work_dir() / "manifest.json";
+    std::ofstream(manifest) << nlohmann::json{{"runs", runs}}.dump();
+    const std::string command =
+        "/usr/bin/node " SPLITPOINT_SOURCE_DIR "/tests/oracles/onnxruntime_run.js " + manifest.string();
+    return std::system(command.c_str());
+  }
+}
+
+const WriterCase& find_case(const std::string& name) {
+  for (const WriterCase& c : cases())
+    if (c.name == name) return c;
+  throw std::runtime_error("no case " + name);
+}
+
+// The output's quantization step, for 8-bit graphs whose float outputs are dequantized.
+double output_step(const Graph& g, size_t i) {
+  const TensorId out = g.outputs()[i];
+  for (const Node& n : g.nodes())
+    if (n.output == out && std::holds_alternative<Dequantize>(n.op)) return g.tensor(n.inputs[0]).quant.scales[0];
+  return 0.0;
+}
+
+::testing::AssertionResult agree(const Graph& g, size_t i, const Tensor& actual, const Tensor& expected) {
+  const double step = output_step(g, i);
+  if (step == 0.0) return testing::close_relative(actual, expected, 1e-4);
+  // 8-bit: within one output step (ONNX Runtime requantizes with a float multiplier).
+  return testing::all_close(actual, expected, 0.0, 1.01 * step);
+}
+
+void expect_onnx_runtime_agrees(const WriterCase& c) {
+  const fs::path base = work_dir() / c.name;
+  for (size_t i = 0; i < c.engine_outputs.size(); ++i) {
+    const Tensor& ours = c.engine_outputs[i];
+    const std::vector<uint8_t> bytes = read_file_bytes(base.string() + ".ort" + std::to_string(i) + ".bin");
+    const bool image = ours.shape().rank() == 4;
+    Tensor ort(image ? Shape(testing::nchw_dims_of(ours.shape())) : ours.shape(), ours.dtype());
+    ASSERT_EQ(bytes.size(), ort.bytes()) << "output " << i;
+    std::memcpy(ort.data(), bytes.data(), bytes.size());
+    EXPECT_TRUE(agree(c.graph, i, image ? testing::transpose_image(ort, true) : ort, ours)) << "output " << i;
+  }
+}
+
+void expect_read_back_agrees(const WriterCase& c) {
+  const fs::path path = work_dir() / (c.name + ".onnx");
+  const Graph back = read_onnx(read_file_bytes(path), path.string());
+  ASSERT_EQ(back.inputs().size(), c.graph.inputs().size());
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    EXPECT_EQ(back.tensor(back.inputs()[i]).shape, c.graph.tensor(c.graph.inputs()[i]).shape);
+  // Names survive (cuts and layers are named by them); only BatchNorms after a
+  // convolution disappear, folded into it.
+  ASSERT_EQ(back.outputs().size(), c.graph.outputs().size());
+  for (size_t i = 0; i < back.outputs().size(); ++i)
+    EXPECT_EQ(back.tensor(back.outputs()[i]).name, c.graph.tensor(c.graph.outputs()[i]).name);
+  if (c.name == "op_coverage") {
+    for (const Node& n : c.graph.nodes()) EXPECT_TRUE(back.find_node(n.name)) << n.name;
+  }
+  const std::vector<Tensor> outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
+  ASSERT_EQ(outputs.size(), c.engine_outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i)
+    EXPECT_TRUE(agree(c.graph, i, outputs[i], c.engine_outputs[i])) << "output " << i;
+}
+
+// One test for all cases: ONNX Runtime runs once per test binary (under
+// ctest every test is a process of its own).
+TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
+  ASSERT_EQ(write_cases_and_run_onnx_runtime(), 0)
+      << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
+  for (const char* name : {"resnet18", "mobilenet_v2", "op_coverage", "mobilenet_v2_u8", "mobilenet_v2_i8",
+                           "mobilenet_v2_u8_tail", "resnet18_head"}) {
+    SCOPED_TRACE(name);
+    const WriterCase& c = find_case(name);
+    expect_onnx_runtime_agrees(c);
+    expect_read_back_agrees(c);
+  }
+}
+
+}  // namespace
+}  // namespace splitpoint
