@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/model_precision.h"
 #include "cli/model_source.h"
 #include "core/error.h"
 #include "core/image.h"
@@ -29,7 +30,7 @@ namespace {
 struct ExecOptions {
   std::string model;
   std::string backend;
-  std::string dtype = "f32";
+  PrecisionOptions precision;
   int threads = 1;
   std::string input = "random";
   std::string preprocess = "unit";
@@ -37,10 +38,7 @@ struct ExecOptions {
   std::string to = "output";
   int repeat = 10;
   int warmup = 2;
-  int calibration_samples = 8;
   int agreement_samples = 1;
-  std::string calibration_method = "minmax";
-  double percentile = 99.99;
   uint64_t seed = 1;
   bool json = false;
 };
@@ -68,9 +66,7 @@ int run_exec(const ExecOptions& o) {
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   if (o.agreement_samples < 1)
     throw Error(fmt::format("--agreement-samples must be at least 1, is {}", o.agreement_samples));
-  if (o.dtype != "f32" && o.dtype != "u8" && o.dtype != "i8")
-    throw Error(fmt::format("--dtype must be f32, u8 or i8, is '{}'", o.dtype));
-  if (o.input != "random") parse_preprocess(o.preprocess);  // report a bad value before the long work
+  check_precision_options(o.precision);
   auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
   CompileOptions compile_options;
   compile_options.threads = o.threads;
@@ -78,23 +74,9 @@ int run_exec(const ExecOptions& o) {
   Graph float_graph = load_model(o.model, /*with_weights=*/true);
   std::vector<Tensor> inputs = model_inputs(float_graph, o);
 
-  Graph graph = float_graph;
-  std::optional<QuantizedModel> quantized;
-  if (o.dtype != "f32") {
-    if (!o.json)
-      fmt::print(stderr, "calibrating {} on {} random inputs ({})...\n", o.model, o.calibration_samples,
-                 o.calibration_method);
-    if (o.calibration_samples < 1)
-      throw Error(fmt::format("--calibration-samples must be at least 1, is {}", o.calibration_samples));
-    std::vector<std::vector<Tensor>> samples;
-    for (int i = 0; i < o.calibration_samples; ++i) samples.push_back(random_inputs(float_graph, 1000 + i));
-    CalibrationOptions calibration;
-    calibration.method = parse_range_method(o.calibration_method);
-    calibration.percentile = o.percentile;
-    calibration.threads = o.threads;
-    quantized = quantize_model(*backend, float_graph, parse_quant_scheme(o.dtype), samples, calibration);
-    graph = quantized->graph;
-  }
+  PreparedModel prepared = prepare_model(*backend, float_graph, o.precision, o.threads, o.json);
+  const Graph& graph = prepared.graph;
+  const std::optional<QuantizedModel>& quantized = prepared.quantized;
 
   const std::vector<Layer> layers = group_layers(graph);
   const std::vector<Cut> cuts = enumerate_cuts(graph, layers);
@@ -143,7 +125,7 @@ int run_exec(const ExecOptions& o) {
 
   if (o.json) {
     nlohmann::json j = {
-        {"model", graph.name}, {"backend", backend->name()}, {"dtype", o.dtype}, {"threads", o.threads},
+        {"model", graph.name}, {"backend", backend->name()}, {"dtype", model_dtype(graph)}, {"threads", o.threads},
         {"from", from}, {"to", to}, {"layers", layers.size()}, {"input", o.input},
         {"repeat", o.repeat}, {"warmup", o.warmup},
         {"time_ms", {{"median", med}, {"min", best}, {"runs", ms}}},
@@ -167,7 +149,7 @@ int run_exec(const ExecOptions& o) {
   }
 
   fmt::print("{}: layers {}..{} of {} (cut {} -> cut {}), {} on {} with {} thread{}\n", graph.name, from + 1, to,
-             layers.size(), layer_label(layers, graph, from), layer_label(layers, graph, to), o.dtype, backend->name(),
+             layers.size(), layer_label(layers, graph, from), layer_label(layers, graph, to), model_dtype(graph), backend->name(),
              o.threads, o.threads == 1 ? "" : "s");
   for (size_t i = 0; i < executable->inputs().size(); ++i) {
     const auto& s = executable->inputs()[i];
@@ -197,11 +179,10 @@ void add_exec_command(CLI::App& app, int& exit_code) {
       "(post-training, calibrated on random inputs).");
   auto o = std::make_shared<ExecOptions>();
   o->threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  cmd->add_option("MODEL", o->model, "A zoo model name (see `splitpoint models`)")->required();
+  cmd->add_option("MODEL", o->model, "A zoo model name (see `splitpoint models`) or a .tflite/.onnx file")->required();
   cmd->add_option("--backend", o->backend,
                   fmt::format("Backend: {} (default {})", fmt::join(backend_names(), ", "), default_backend_name()));
-  cmd->add_option("--dtype", o->dtype, "f32, u8 (uint8 per-tensor, TF1/Edge TPU style) or i8 (int8 per-channel)")
-      ->capture_default_str();
+  add_precision_options(*cmd, o->precision);
   cmd->add_option("--threads", o->threads, "Worker threads")->capture_default_str();
   cmd->add_option("--input", o->input, "An image file (JPEG, PNG, ...) or 'random'")->capture_default_str();
   cmd->add_option("--preprocess", o->preprocess,
@@ -212,13 +193,9 @@ void add_exec_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--to", o->to, "Cut the segment ends at: layer number, layer name or 'output'")->capture_default_str();
   cmd->add_option("--repeat", o->repeat, "Timed runs")->capture_default_str();
   cmd->add_option("--warmup", o->warmup, "Untimed runs before them")->capture_default_str();
-  cmd->add_option("--calibration-samples", o->calibration_samples, "Random inputs to calibrate 8-bit ranges on")
-      ->capture_default_str();
   cmd->add_option("--agreement-samples", o->agreement_samples,
                   "8-bit whole models: inputs to compare with fp32 on (this input, then random ones)")
       ->capture_default_str();
-  cmd->add_option("--calibration", o->calibration_method, "Range method: minmax or percentile")->capture_default_str();
-  cmd->add_option("--percentile", o->percentile, "Percentile for --calibration percentile")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the random input")->capture_default_str();
   cmd->add_flag("--json", o->json, "Print the result as JSON");
   cmd->callback([o, &exit_code] { exit_code = run_exec(*o); });

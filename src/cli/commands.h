@@ -8,5 +8,7 @@ namespace splitpoint::cli {
 void add_models_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
 void add_exec_command(CLI::App& app, int& exit_code);
+void add_profile_command(CLI::App& app, int& exit_code);
+void add_split_command(CLI::App& app, int& exit_code);
 
 }  // namespace splitpoint::cli

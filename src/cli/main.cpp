@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "cli/commands.h"
+#include "cli/version.h"
 #include "core/error.h"
 
 namespace {
@@ -12,12 +13,14 @@ int run(int argc, char** argv) {
   CLI::App app{
       "splitpoint: find and run the best split of a CNN between an edge device and a server.\n"
       "A cut k means the device runs layers 1..k and sends the tensor(s) live after layer k."};
-  app.set_version_flag("--version", "splitpoint 0.1.0");
+  app.set_version_flag("--version", splitpoint::cli::kToolVersion);
   app.require_subcommand(1);
   int exit_code = 0;
   splitpoint::cli::add_models_command(app, exit_code);
   splitpoint::cli::add_inspect_command(app, exit_code);
   splitpoint::cli::add_exec_command(app, exit_code);
+  splitpoint::cli::add_profile_command(app, exit_code);
+  splitpoint::cli::add_split_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

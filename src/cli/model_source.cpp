@@ -1,27 +1,26 @@
 #include "cli/model_source.h"
 
-#include <filesystem>
-
 #include "core/error.h"
+#include "formats/model_file.h"
 #include "zoo/zoo.h"
 
 namespace splitpoint::cli {
 
-Graph load_model(const std::string& spec, bool with_weights) {
+Graph load_model(const std::string& spec, bool with_weights, int64_t image_size) {
   if (find_zoo_model(spec)) {
     ZooOptions options;
     options.weights = with_weights;
+    options.image_size = image_size;
     return build_zoo_model(spec, options);
   }
-  const std::filesystem::path path(spec);
-  const std::string ext = path.extension().string();
-  if (ext == ".tflite" || ext == ".onnx") {
-    if (!std::filesystem::exists(path)) throw Error(spec + ": no such file");
-    throw Error(spec + ": reading " + ext + " files is not supported by this build yet; use a zoo model");
+  if (model_format_of(spec)) {
+    if (image_size != 0) throw Error(spec + ": --image-size applies to zoo models only; a model file has its own size");
+    return read_model_file(spec);
   }
   std::string known;
   for (const auto& m : zoo_models()) known += (known.empty() ? "" : ", ") + m.name;
-  throw Error("unknown model '" + spec + "'; known models: " + known + " (see `splitpoint models`)");
+  throw Error("unknown model '" + spec + "': not a zoo model (" + known +
+              "; see `splitpoint models`) nor a .tflite or .onnx file");
 }
 
 }  // namespace splitpoint::cli
