@@ -43,3 +43,23 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# arm64 (a Raspberry Pi's 64-bit OS), cross-compiled on this x86-64 machine: Debian's g++-aarch64-linux-gnu against
+# an arm64 sysroot of Debian's packages (scripts/install-deps --arm64), XNNPACK as the engine, no oneDNN (Debian's
+# arm64 oneDNN has only SVE kernels, which no Pi has). On a Pi itself, plain `make` builds natively.
+.PHONY: arm64 test-arm64
+ARM64_BUILD = build-arm64
+
+arm64:
+	scripts/install-deps --arm64
+	@if [ ! -f $(ARM64_BUILD)/build.ninja ]; then \
+	  cmake -S . -B $(ARM64_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release \
+	    -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DSPLITPOINT_WITH_ONEDNN=OFF; \
+	fi
+	cmake --build $(ARM64_BUILD) -j $(JOBS)
+
+# The arm64 tests under qemu-aarch64 (correctness, not speed), and the study's head against x86-64's output.
+test-arm64: arm64
+	$(MAKE) configure
+	cmake --build $(BUILD) -j $(JOBS) --target test_arm64
+	scripts/test-arm64 $(BUILD) $(ARM64_BUILD)
