@@ -22,6 +22,7 @@
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "graph/segment.h"
+#include "quant/quant_math.h"
 
 namespace splitpoint::cli {
 
@@ -54,10 +55,42 @@ std::string layer_label(const std::vector<Layer>& layers, const Graph& g, int cu
   return fmt::format("{} '{}'", cut, g.node(layers[static_cast<size_t>(cut) - 1].main).name);
 }
 
+// An 8-bit model input (a quantized model file's) takes the image quantized
+// with that input's own scale and zero point.
+Tensor quantized_like(const Tensor& image, const TensorInfo& input) {
+  if (input.quant.empty() || input.quant.per_channel())
+    throw Error(fmt::format("input '{}' is {} without one scale and zero point; it cannot take an image",
+                            input.name, dtype_name(input.dtype)));
+  Tensor q(image.shape(), input.dtype);
+  const auto x = image.as<float>();
+  const float scale = input.quant.scales[0];
+  const int64_t zero_point = input.quant.zero_points[0];
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int32_t v = quantize_value(x[i], scale, zero_point, input.dtype);
+    if (input.dtype == DType::u8) q.as<uint8_t>()[i] = static_cast<uint8_t>(v);
+    else q.as<int8_t>()[i] = static_cast<int8_t>(v);
+  }
+  return q;
+}
+
+// A quantized output as float (real = scale x (q - zero point)), to rank it.
+Tensor dequantized(const Tensor& t, const QuantParams& quant) {
+  Tensor f(t.shape(), DType::f32);
+  auto out = f.as<float>();
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int32_t q = t.dtype() == DType::u8 ? t.as<uint8_t>()[i] : t.as<int8_t>()[i];
+    out[i] = dequantize_value(q, quant.scales[0], quant.zero_points[0]);
+  }
+  return f;
+}
+
 std::vector<Tensor> model_inputs(const Graph& g, const ExecOptions& o) {
   if (o.input == "random") return random_inputs(g, o.seed);
   if (g.inputs().size() != 1) throw Error(fmt::format("--input IMAGE needs a model with one input; it has {}", g.inputs().size()));
-  return {load_image(o.input, g.tensor(g.inputs()[0]).shape, parse_preprocess(o.preprocess))};
+  const TensorInfo& input = g.tensor(g.inputs()[0]);
+  Tensor image = load_image(o.input, input.shape, parse_preprocess(o.preprocess));
+  if (input.dtype == DType::u8 || input.dtype == DType::i8) return {quantized_like(image, input)};
+  return {image};
 }
 
 int run_exec(const ExecOptions& o) {
@@ -107,7 +140,12 @@ int run_exec(const ExecOptions& o) {
 
   const bool reaches_output = to == static_cast<int>(layers.size());
   std::vector<Ranked> top;
-  if (reaches_output && outputs.size() == 1 && outputs[0].dtype() == DType::f32) top = top_k(outputs[0], 5);
+  if (reaches_output && outputs.size() == 1) {
+    const auto output_id = graph.find_tensor(executable->outputs()[0].name);
+    const QuantParams quant = output_id ? graph.tensor(*output_id).quant : QuantParams{};
+    if (outputs[0].dtype() == DType::f32) top = top_k(outputs[0], 5);
+    else if (quant.scales.size() == 1) top = top_k(dequantized(outputs[0], quant), 5);
+  }
 
   // 8-bit: how far the answer is from the float model's on this input.
   std::optional<Agreement> agreement;

@@ -84,6 +84,20 @@ TEST(CliExec, ImageInput) {
   EXPECT_NE(missing.err.find("/nonexistent/cat.jpg: cannot read image"), std::string::npos) << missing.err;
 }
 
+TEST(CliExec, QuantizedTfliteFileClassifiesTheCat) {
+  // A real uint8 file (Coral's test data): the image is quantized with the model's input scale, the uint8 output
+  // dequantized to rank it. LiteRT gives 283 ("tiger cat") for this file and image; 283 and 286 tie at 41/256.
+  const std::string shared = SPLITPOINT_SHARED_DIR;
+  auto r = run_cli("exec " + shared + "/models/mobilenet_v1_0.25_128_quant.tflite --input " + shared +
+                   "/models/cat.bmp --preprocess tf --repeat 1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["dtype"], "u8");
+  ASSERT_EQ(j["top5"].size(), 5u);
+  EXPECT_EQ(j["top5"][0]["class"], 283);
+  EXPECT_NEAR(j["top5"][0]["value"].get<double>(), 41.0 / 256.0, 1e-6);
+}
+
 TEST(CliExec, BadRequestsExitTwoAndSayWhat) {
   struct Case {
     const char* args;
