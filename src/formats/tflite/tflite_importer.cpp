@@ -53,6 +53,21 @@ Activation activation_of(tflite::ActivationFunctionType a) {
   throw Error("fused activation " + name + " is not supported (NONE, RELU, RELU6 are)");
 }
 
+// A convolution's window, padding and fused activation: Conv2DOptions and
+// DepthwiseConv2DOptions name these fields alike.
+template <typename Options>
+Conv2D conv_attributes(const Options& o, int groups) {
+  Conv2D conv;
+  conv.stride_h = window_parameter(o.stride_h(), "stride_h");
+  conv.stride_w = window_parameter(o.stride_w(), "stride_w");
+  conv.dilation_h = window_parameter(o.dilation_h_factor(), "dilation_h_factor");
+  conv.dilation_w = window_parameter(o.dilation_w_factor(), "dilation_w_factor");
+  conv.padding = padding_of(o.padding());
+  conv.groups = groups;
+  conv.activation = activation_of(o.fused_activation_function());
+  return conv;
+}
+
 // The f32 values of a constant FLOAT16, FLOAT32, UINT8 or INT8 tensor (8-bit
 // dequantized per tensor or per channel).
 Tensor float_values(const TfliteTensor& t) {
@@ -308,14 +323,7 @@ void TfliteImporter::conv_2d(const OperatorView& op) {
   if (channels % wi.shape[3] != 0)
     throw Error("filter " + filter.describe() + " does not divide the input's " + std::to_string(channels) +
                 " channels");
-  Conv2D conv;
-  conv.stride_h = window_parameter(o->stride_h(), "stride_h");
-  conv.stride_w = window_parameter(o->stride_w(), "stride_w");
-  conv.dilation_h = window_parameter(o->dilation_h_factor(), "dilation_h_factor");
-  conv.dilation_w = window_parameter(o->dilation_w_factor(), "dilation_w_factor");
-  conv.padding = padding_of(o->padding());
-  conv.groups = static_cast<int>(channels / wi.shape[3]);
-  conv.activation = activation_of(o->fused_activation_function());
+  const Conv2D conv = conv_attributes(*o, static_cast<int>(channels / wi.shape[3]));
   std::vector<TensorId> inputs{x, w};
   if (op.has(2)) inputs.push_back(read(op, 2));
   emit(op, conv, inputs, Activation::none);
@@ -361,14 +369,7 @@ void TfliteImporter::depthwise_conv_2d(const OperatorView& op) {
     while (graph_.find_tensor(name)) name += "_";
     w = graph_.add_constant(name, std::move(reordered));
   }
-  Conv2D conv;
-  conv.stride_h = window_parameter(o->stride_h(), "stride_h");
-  conv.stride_w = window_parameter(o->stride_w(), "stride_w");
-  conv.dilation_h = window_parameter(o->dilation_h_factor(), "dilation_h_factor");
-  conv.dilation_w = window_parameter(o->dilation_w_factor(), "dilation_w_factor");
-  conv.padding = padding_of(o->padding());
-  conv.groups = static_cast<int>(channels);
-  conv.activation = activation_of(o->fused_activation_function());
+  const Conv2D conv = conv_attributes(*o, static_cast<int>(channels));
   std::vector<TensorId> inputs{x, w};
   if (op.has(2)) inputs.push_back(read(op, 2));
   emit(op, conv, inputs, Activation::none);
