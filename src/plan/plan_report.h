@@ -1,0 +1,69 @@
+#pragma once
+// Everything one `splitpoint plan` decided and why, as plain data: the JSON
+// (schema "splitpoint-plan", docs/plan-format.md) is written from this, and
+// the report (issue 8) reads it back.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cost/device_profile.h"
+#include "cost/edgetpu_model.h"
+#include "cost/link_profile.h"
+#include "plan/bandwidth_sweep.h"
+#include "plan/chain_search.h"
+#include "plan/multi_tier.h"
+
+namespace splitpoint {
+
+inline constexpr const char* kPlanSchema = "splitpoint-plan";
+inline constexpr int kPlanSchemaVersion = 1;
+
+struct PlanLayer {
+  int index = 0;  // 1..L
+  std::string name;
+  std::string kind;
+  std::string device_source;  // cost_source_name
+  std::string server_source;
+  int cut_tensors = 1;        // tensors live after this layer
+};
+
+// The DAG planner's answer (models whose cuts carry several tensors).
+struct DagPlanSummary {
+  std::vector<int> device_layers;  // 1-based indices placed on the device
+  bool is_prefix = false;          // the placement is a layer cut (layers 1..k)
+  int prefix_cut = -1;             // k if is_prefix
+  double cost = 0;                 // in the objective's unit (ms or J), as the min-cut counts it
+  double best_layer_cut_cost = 0;  // the same cost for the best layer cut, for comparison
+};
+
+// "Send the input as JPEG" (the baseline that needs no split at all).
+struct JpegBaseline {
+  int quality = 0;
+  CutEstimate estimate;  // cut 0 with the JPEG's bytes
+};
+
+struct PlanReport {
+  std::string model;
+  std::string tool;
+  std::string date;  // UTC ISO 8601
+  DeviceProfile device;
+  DeviceProfile server;
+  LinkProfile link;
+  std::string codec;
+  bool image_input = false;  // cut 0 sends the input image's 8-bit pixels, whatever the codec
+  std::vector<PlanLayer> layers;
+  ChainPlan plan;
+  std::optional<JpegBaseline> jpeg;
+  std::optional<BandwidthSweep> sweep;
+  std::optional<DagPlanSummary> dag;
+  // An Edge TPU device: what each head keeps in the parameter cache and streams.
+  std::vector<EdgeTpuHead> edgetpu_heads;
+  // Multi-tier: device -> edge -> cloud (the server is the cloud).
+  std::optional<DeviceProfile> edge;
+  std::optional<LinkProfile> edge_link;
+  std::optional<TierPlan> tiers;
+};
+
+std::string plan_to_json(const PlanReport& report);
+
+}  // namespace splitpoint
