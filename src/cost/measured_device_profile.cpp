@@ -1,6 +1,7 @@
 #include "cost/measured_device_profile.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 
@@ -68,11 +69,13 @@ MeasuredDeviceProfile device_profile_from_measurements(const Graph& graph, const
       std::string kind = graph.op_label(layer.main);
       int64_t macs = 0;
       for (NodeId id : layer.nodes) macs += node_macs(graph, id);
-      if (lp.name != name || lp.kind != kind || lp.macs != macs) {
+      const std::vector<int64_t> shape = graph.tensor(layer.output).shape.dims();
+      if (lp.name != name || lp.kind != kind || lp.macs != macs || (!lp.output_shape.empty() && lp.output_shape != shape)) {
         if (same_model) {
-          throw Error(fmt::format("{}: layer {} is '{}' ({}, {} MACs) but the model's layer {} is '{}' ({}, {} MACs): "
-                                  "measured on another variant of '{}' (image size, file)?",
-                                  source, lp.index, lp.name, lp.kind, lp.macs, lp.index, name, kind, macs, model_name));
+          throw Error(fmt::format("{}: layer {} is '{}' ({}, {} MACs, output {}) but the model's layer {} is '{}' ({}, {} "
+                                  "MACs, output {}): measured on another variant of '{}' (image size, file)?",
+                                  source, lp.index, lp.name, lp.kind, lp.macs, fmt::join(lp.output_shape, "x"), lp.index,
+                                  name, kind, macs, fmt::join(shape, "x"), model_name));
         }
         continue;
       }

@@ -7,7 +7,7 @@
 // the same device.
 //
 // A profile layer counts as a measurement of model layer i when it has the
-// same index, name, kind and MACs. A profile of the same model (its `model`
+// same index, name, kind, MACs and output shape. A profile of the same model (its `model`
 // field equals `model_name`) must agree on every layer it lists, else Error:
 // it was measured on another variant (image size, file).
 //

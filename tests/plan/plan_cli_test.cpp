@@ -58,6 +58,25 @@ TEST(PlanCli, TableSweepAndDag) {
   EXPECT_LE(j["dag"]["cost"].get<double>(), j["dag"]["best_layer_cut_cost"].get<double>() + 1e-9);
 }
 
+TEST(PlanCli, JpegBaselineAndMeasuredCompression) {
+  // The real cat image: JPEG at quality 90 is far smaller than its 37,632 raw
+  // pixels, and uint8+zstd is measured on the model's activations: each cut's
+  // bytes are at most the raw uint8 bytes plus zstd's frame overhead.
+  auto r = run_cli(std::string("plan vgg16-seed --device rpi3bplus-cpu-f32 --link lte --codec uint8+zstd --input ") +
+                   SPLITPOINT_SHARED_DIR + "/models/cat.bmp --jpeg-quality 90 --json --threads 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.contains("jpeg_input"));
+  int64_t jpeg = j["jpeg_input"]["sent_bytes"];
+  EXPECT_GT(jpeg, 500);
+  EXPECT_LT(jpeg, 112 * 112 * 3 / 4);
+  EXPECT_EQ(j["codec"], "uint8+zstd");
+  // Cut 14: 7x7x512 elements, one byte each before zstd; ReLU zeros make it smaller.
+  int64_t cut14 = j["cuts"][14]["sent_bytes"];
+  EXPECT_LT(cut14, 7 * 7 * 512);
+  EXPECT_GT(cut14, 7 * 7 * 512 / 50);
+}
+
 TEST(PlanCli, BadRequestsExit2WithTheReason) {
   struct Case {
     std::string args, message;

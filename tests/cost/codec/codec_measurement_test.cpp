@@ -115,7 +115,6 @@ TEST_F(CodecMeasurement, Uint8AgreesWithinHalfAStep) {
       EXPECT_LE(results[k].error.max_abs_error, step / 2 * (1 + 1e-5)) << name << " cut " << k;
       EXPECT_LE(results[k].error.rms_error, results[k].error.max_abs_error);
       EXPECT_EQ(results[k].error.max_abs_value, std::max(-low, high));
-      EXPECT_GE(results[k].encode_ms, 0.0);
     }
   }
 }
