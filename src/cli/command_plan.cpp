@@ -19,6 +19,7 @@
 #include "core/image.h"
 #include "cost/codec_measurement.h"
 #include "cost/cut_codec.h"
+#include "cost/cut_sizes.h"
 #include "cost/edgetpu_model.h"
 #include "cost/head_memory.h"
 #include "cost/jpeg_codec.h"
@@ -32,8 +33,7 @@
 #include "graph/layers.h"
 #include "plan/bandwidth_sweep.h"
 #include "plan/chain_search.h"
-#include "plan/dag_min_cut.h"
-#include "plan/layer_dag_builder.h"
+#include "plan/dag_plan.h"
 #include "plan/multi_tier.h"
 #include "plan/plan_report.h"
 
@@ -63,6 +63,7 @@ struct PlanOptions {
   int threads = 2;
   std::string output;
   bool json = false;
+  bool measure_codec = true;
 };
 
 struct LoadedDevice {
@@ -171,6 +172,21 @@ void print_plan(const PlanReport& r, const std::vector<std::string>& device_fit,
                millis(c.upload_ms), millis(c.rtt_ms), millis(c.server_ms), millis(c.total_ms), joules(c.compute_j),
                joules(c.radio_j + c.wait_j), joules(c.energy_j), "baseline (not a cut of the model)");
   }
+  if (r.codec_measurement && !r.codec_measurement->cuts.empty()) {
+    double low = INFINITY, high = 0, worst_steps = 0, worst_error = 0;
+    for (const auto& c : r.codec_measurement->cuts) {
+      if (c.cut == 0 || c.raw_bytes < 64) continue;  // the input is sent as pixels; tiny outputs do not compress
+      low = std::min(low, c.ratio);
+      high = std::max(high, c.ratio);
+      worst_error = std::max(worst_error, c.max_abs_error);
+      if (c.step > 0) worst_steps = std::max(worst_steps, c.max_abs_error / c.step);
+    }
+    if (high > 0) {
+      fmt::print("codec {} measured on {}: {:.2f}x to {:.2f}x smaller than float32 over the cuts; max abs error {:.3g}{}\n",
+                 r.codec, r.codec_measurement->input, low, high, worst_error,
+                 worst_steps > 0 ? fmt::format(" ({:.2f} of the rounding step)", worst_steps) : " (lossless)");
+    }
+  }
   fmt::print("src: meas = measured, fitt = per-type fit, fall = device-rate fallback, mode = cost model\n\n");
   if (!p.best) {
     fmt::print("no cut meets the constraints\n");
@@ -194,7 +210,7 @@ void print_plan(const PlanReport& r, const std::vector<std::string>& device_fit,
                  d.cost);
     } else {
       fmt::print("DAG min-cut: {} layers on the device, not a prefix of the layer order: {:.4g} vs {:.4g} for the best "
-                 "layer cut (RTT and result download not in either)\n",
+                 "layer cut (RTT and per-head overheads not in either)\n",
                  d.device_layers.size(), d.cost, d.best_layer_cut_cost);
     }
   }
@@ -261,7 +277,11 @@ int run_plan(const PlanOptions& o) {
   // The codec decides whether the model must run (to measure compression).
   std::optional<CutCodec> codec_choice;
   if (!o.codec.empty()) codec_choice = parse_codec(o.codec);
-  const bool needs_values = (codec_choice && codec_choice->compression != Compression::none);
+  // The model runs once to measure the codec on real activations when
+  // compression is asked for (its bytes depend on the values), or when an
+  // image is given (then the quantization error is reported too).
+  const bool needs_values =
+      (codec_choice && codec_choice->compression != Compression::none) || (!o.input.empty() && o.measure_codec);
   Graph graph = load_model(o.model, /*with_weights=*/needs_values, o.image_size);
   const std::vector<Layer> layers = group_layers(graph);
   const std::vector<Cut> cuts = enumerate_cuts(graph, layers);
@@ -280,6 +300,7 @@ int run_plan(const PlanOptions& o) {
   inputs.head_memory_bytes = head_memory_bytes(graph, layers, codec_element_for(device.profile.dtype));
   for (TensorId id : graph.outputs()) inputs.result_bytes += tensor_bytes(graph, id, DType::f32);
 
+  std::optional<CodecMeasurement> codec_measured;
   std::vector<Tensor> sample;
   if (!o.input.empty()) {
     if (graph.inputs().size() != 1) throw Error("--input: the model has more than one input");
@@ -292,17 +313,22 @@ int run_plan(const PlanOptions& o) {
       sample = random_inputs(graph, 1);
     }
     auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
-    for (const CutCompression& c : measure_cut_compression(graph, layers, *backend, sample, codec, o.threads))
+    CodecMeasurement measurement;
+    measurement.input = o.input.empty() ? "random" : model_name_of(o.input);
+    for (const CutCompression& c : measure_cut_compression(graph, layers, *backend, sample, codec, o.threads)) {
       inputs.cut_bytes.push_back(c.encoded_bytes);
+      measurement.cuts.push_back({c.cut, c.raw_bytes, c.encoded_bytes, c.ratio, c.error.max_abs_error, c.error.step});
+    }
+    codec_measured = measurement;
   } else {
-    int64_t element = codec.element == DType::f32 ? 4 : codec.element == DType::f16 ? 2 : 1;
-    for (const Cut& cut : cuts) inputs.cut_bytes.push_back(cut_bytes(graph, cut, DType::u8) * element);
+    inputs.cut_bytes = cut_send_bytes(graph, cuts, codec.element);
   }
   // Cut 0 sends what the camera gave: an image input (N,H,W,3) goes as its
-  // 8-bit pixels, not as the float tensor they were scaled into.
-  const Shape& input_shape = graph.tensor(graph.inputs().front()).shape;
-  bool image_input = graph.inputs().size() == 1 && input_shape.rank() == 4 && input_shape[3] == 3;
-  if (image_input) inputs.cut_bytes[0] = std::min(inputs.cut_bytes[0], input_shape.elements());
+  // 8-bit pixels (or smaller, if the codec compressed them further).
+  const bool image_input = graph.inputs().size() == 1 && is_image_input(graph, graph.inputs().front());
+  if (image_input) {
+    inputs.cut_bytes[0] = std::min(inputs.cut_bytes[0], tensor_send_bytes(graph, graph.inputs().front(), codec.element));
+  }
 
   PlanReport report;
   report.model = model_name;
@@ -313,6 +339,7 @@ int run_plan(const PlanOptions& o) {
   report.link = link;
   report.codec = codec_name(codec);
   report.edgetpu_heads = device.edgetpu_heads;
+  report.codec_measurement = codec_measured;
   report.image_input = image_input;
   for (size_t i = 0; i < layers.size(); ++i) {
     PlanLayer l;
@@ -336,44 +363,9 @@ int run_plan(const PlanOptions& o) {
                                    sweep_range->points);
   }
   // A model whose cuts carry several tensors: the DAG planner may find a
-  // placement that is not a prefix of the layer order (additive objectives only).
-  bool is_dag = false;
-  for (const Cut& c : cuts) is_dag = is_dag || c.tensors.size() > 1;
-  if (is_dag && (objective.kind == ObjectiveKind::latency || objective.kind == ObjectiveKind::energy)) {
-    bool energy = objective.kind == ObjectiveKind::energy;
-    std::vector<double> device_cost, server_cost;
-    for (size_t i = 0; i < layers.size(); ++i) {
-      device_cost.push_back(energy ? device.profile.layers[i].energy_j : device.profile.layers[i].time_ms);
-      server_cost.push_back(energy ? 0.0 : server.profile.layers[i].time_ms);
-    }
-    double bytes_per_element = codec.element == DType::f32 ? 4 : codec.element == DType::f16 ? 2 : 1;
-    auto transfer = [&](TensorId id) {
-      int64_t bytes = static_cast<int64_t>(static_cast<double>(graph.tensor(id).shape.elements()) * bytes_per_element);
-      return energy ? link.upload_energy_j(bytes) : link.upload_ms(bytes);
-    };
-    auto give_back = [&](TensorId id) {
-      int64_t bytes = tensor_bytes(graph, id, DType::f32);
-      return energy ? link.download_energy_j(bytes) : link.download_ms(bytes);
-    };
-    LayerDag dag = build_layer_dag(graph, layers, device_cost, server_cost, transfer, give_back);
-    DagPlacement placement = dag_min_cut(dag);
-    DagPlanSummary summary;
-    summary.cost = placement.cost;
-    size_t on_device = 0;
-    for (size_t i = 0; i < placement.on_device.size(); ++i) {
-      if (placement.on_device[i]) summary.device_layers.push_back(static_cast<int>(i) + 1);
-    }
-    on_device = summary.device_layers.size();
-    summary.is_prefix = on_device == 0 || static_cast<size_t>(summary.device_layers.back()) == on_device;
-    if (summary.is_prefix) summary.prefix_cut = static_cast<int>(on_device);
-    double best = INFINITY;
-    for (size_t k = 0; k <= layers.size(); ++k) {
-      std::vector<bool> prefix(layers.size(), false);
-      for (size_t i = 0; i < k; ++i) prefix[i] = true;
-      best = std::min(best, placement_cost(dag, prefix));
-    }
-    summary.best_layer_cut_cost = best;
-    report.dag = summary;
+  // placement that is not a prefix of the layer order.
+  if (has_multi_tensor_cuts(graph, layers)) {
+    report.dag = plan_dag(graph, layers, inputs, codec.element, objective);
   }
   if (!o.edge.empty()) {
     LoadedDevice edge = load_device(o.edge, graph, layers, model_name);
@@ -443,6 +435,8 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                   "Device power while it waits for the network and the server, W (default 0: not counted, as the "
                   "study did)");
   cmd->add_option("--input", o->input, "An image: measures compression on it, and sizes the JPEG baseline");
+  cmd->add_flag("!--no-measure-codec", o->measure_codec,
+                "With --input: do not run the model to measure the codec (sizes from element counts)");
   cmd->add_option("--preprocess", o->preprocess, "How --input is scaled: unit, caffe, torch, tf")->capture_default_str();
   cmd->add_option("--jpeg-quality", o->jpeg_quality, "Add the baseline 'send the input as JPEG at this quality' (1..100)");
   cmd->add_option("--sweep-bandwidth", o->sweep, "Decision map: best cut over uplink MIN:MAX[:POINTS] Mbps (log-spaced, "

@@ -143,6 +143,11 @@ class FlowNetwork {
 
   Vertex add_vertex() { return vertices_++; }
 
+  void reserve_arcs(size_t arcs) {
+    ends_.reserve(2 * arcs);
+    capacity_.reserve(2 * arcs);
+  }
+
   void add_arc(Vertex from, Vertex to, double capacity) {
     ends_.emplace_back(from, to);
     ends_.emplace_back(to, from);
@@ -279,6 +284,9 @@ DagPlacement dag_min_cut(const LayerDag& dag) {
   const double uncuttable = 2 * total_cost(dag) + 1;
 
   FlowNetwork network(n + 2);
+  size_t arcs = 2 * n;  // at most: two terminal arcs per vertex, three per reader of a tensor, one per tensor
+  for (const DagTensor& t : dag.tensors) arcs += 1 + 3 * t.consumers.size();
+  network.reserve_arcs(arcs);
   // A vertex on the server pays its server cost, plus the return of each
   // graph output it makes (source -> v is cut when v is on the server side).
   std::vector<double> server_side(n);

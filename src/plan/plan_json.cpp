@@ -89,6 +89,14 @@ std::string plan_to_json(const PlanReport& r) {
             {"all_remote_cut", r.plan.all_remote},
             {"best_baseline_cut", optional_int(r.plan.best_baseline)},
             {"gain", optional_number(r.plan.gain)}};
+  if (r.codec_measurement) {
+    json per_cut = json::array();
+    for (const auto& c : r.codec_measurement->cuts) {
+      per_cut.push_back({{"cut", c.cut}, {"raw_bytes", c.raw_bytes}, {"encoded_bytes", c.encoded_bytes},
+                         {"ratio", c.ratio}, {"max_abs_error", c.max_abs_error}, {"step", c.step}});
+    }
+    j["codec_measurement"] = {{"input", r.codec_measurement->input}, {"cuts", per_cut}};
+  }
   if (r.jpeg) {
     json e = cut_json(r.jpeg->estimate);
     e["quality"] = r.jpeg->quality;

@@ -11,6 +11,7 @@
 #include "cost/link_profile.h"
 #include "plan/bandwidth_sweep.h"
 #include "plan/chain_search.h"
+#include "plan/dag_plan.h"
 #include "plan/multi_tier.h"
 
 namespace splitpoint {
@@ -27,13 +28,18 @@ struct PlanLayer {
   int cut_tensors = 1;        // tensors live after this layer
 };
 
-// The DAG planner's answer (models whose cuts carry several tensors).
-struct DagPlanSummary {
-  std::vector<int> device_layers;  // 1-based indices placed on the device
-  bool is_prefix = false;          // the placement is a layer cut (layers 1..k)
-  int prefix_cut = -1;             // k if is_prefix
-  double cost = 0;                 // in the objective's unit (ms or J), as the min-cut counts it
-  double best_layer_cut_cost = 0;  // the same cost for the best layer cut, for comparison
+// The codec run on the model's real activations (when it was measured).
+struct CodecMeasurement {
+  std::string input;  // the image, or "random"
+  struct PerCut {
+    int cut = 0;
+    int64_t raw_bytes = 0;  // float32
+    int64_t encoded_bytes = 0;
+    double ratio = 0;
+    double max_abs_error = 0;
+    double step = 0;  // the codec's rounding step at this cut (0: exact)
+  };
+  std::vector<PerCut> cuts;
 };
 
 // "Send the input as JPEG" (the baseline that needs no split at all).
@@ -54,6 +60,7 @@ struct PlanReport {
   std::vector<PlanLayer> layers;
   ChainPlan plan;
   std::optional<JpegBaseline> jpeg;
+  std::optional<CodecMeasurement> codec_measurement;
   std::optional<BandwidthSweep> sweep;
   std::optional<DagPlanSummary> dag;
   // An Edge TPU device: what each head keeps in the parameter cache and streams.
