@@ -91,7 +91,8 @@ class Field {
   // Requires an object whose keys are all in `allowed`.
   void expect_object(std::initializer_list<const char*> allowed) const {
     if (!value_.is_object()) fail(fmt::format("expected an object, found {}", describe()));
-    for (const auto& [key, unused] : value_.items()) {
+    for (const auto& item : value_.items()) {
+      const std::string& key = item.key();  // a named variable: clang 14 cannot capture a structured binding
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
         throw Error(fmt::format("{}: {}: unknown field", source_, child_path(key)));
     }
