@@ -446,7 +446,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--image-size", o->image_size, "Zoo models: input height and width (default: the model's own)");
   cmd->add_option("--backend", o->backend, "Backend that runs the model to measure compression");
   cmd->add_option("--threads", o->threads, "Threads for that run")->capture_default_str();
-  cmd->add_option("-o,--output", o->output, "Write the plan JSON here (docs/plan-format.md)");
+  cmd->add_option("-o,--output", o->output, "Write the plan JSON here (docs/plan.md)");
   cmd->add_flag("--json", o->json, "Print the plan JSON instead of the table");
   cmd->callback([o, &exit_code] { exit_code = run_plan(*o); });
 }

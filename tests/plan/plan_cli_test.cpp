@@ -77,6 +77,24 @@ TEST(PlanCli, JpegBaselineAndMeasuredCompression) {
   EXPECT_GT(cut14, 7 * 7 * 512 / 50);
 }
 
+TEST(PlanCli, ThreeTiers) {
+  // Pi -> Jetson (edge, over Wi-Fi) -> server (over ethernet): every pair a <= b of the 17 layers,
+  // (a < 17: 18 - a choices of b) + the all-local pair = 170 + 1, the best the least latency.
+  auto r = run_cli("plan vgg16-seed --device rpi3bplus-cpu-f32 --link wifi --edge jetson-nano-f32 --edge-link ethernet "
+                   "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& options = j["multi_tier"]["options"];
+  ASSERT_EQ(options.size(), 171u);
+  const auto& best = options[j["multi_tier"]["best"].get<size_t>()];
+  for (const auto& o : options) EXPECT_LE(best["total_ms"].get<double>(), o["total_ms"].get<double>());
+  for (const auto& o : options) {
+    double sum = o["device_ms"].get<double>() + o["link1_ms"].get<double>() + o["edge_ms"].get<double>() +
+                 o["link2_ms"].get<double>() + o["cloud_ms"].get<double>() + o["return_ms"].get<double>();
+    EXPECT_NEAR(o["total_ms"].get<double>(), sum, 1e-9);
+  }
+}
+
 TEST(PlanCli, BadRequestsExit2WithTheReason) {
   struct Case {
     std::string args, message;
