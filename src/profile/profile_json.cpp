@@ -325,7 +325,7 @@ ModelProfile read_profile_json_text(std::string_view text, const std::string& so
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large to hold
     throw Error(fmt::format("{}: not valid JSON: {}", source, e.what()));
   }
   return read_profile(Field(root, source, ""));
