@@ -70,6 +70,7 @@ struct LoadedDevice {
   DeviceProfile profile;
   std::vector<std::string> fit_lines;  // the per-type fit, for the printout
   std::vector<EdgeTpuHead> edgetpu_heads;
+  std::vector<TypeFit> fits;           // empty when every layer was measured
 };
 
 LoadedDevice load_device(const std::string& spec, const Graph& graph, const std::vector<Layer>& layers,
@@ -81,8 +82,9 @@ LoadedDevice load_device(const std::string& spec, const Graph& graph, const std:
     sources.push_back(path.filename().string());
   }
   MeasuredDeviceProfile measured = device_profile_from_measurements(graph, layers, model_name, profiles, sources);
-  LoadedDevice loaded{measured.profile, {}};
+  LoadedDevice loaded{measured.profile, {}, {}, {}};
   if (measured.measured_layers < static_cast<int>(layers.size())) {
+    loaded.fits = measured.regression.fits();
     for (const TypeFit& fit : measured.regression.fits()) {
       std::string loo = fit.leave_one_out_relative_error
                             ? fmt::format(", leave-one-out {:.0f}%", 100 * *fit.leave_one_out_relative_error)
@@ -108,8 +110,11 @@ LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec,
   options.name = spec;
   LoadedDevice host = load_device(host_spec, graph, layers, model_name);
   EdgeTpuPrediction prediction = EdgeTpuModel(options).predict(graph, layers, &host.profile);
-  LoadedDevice loaded{prediction.profile, {}, prediction.heads};
-  if (prediction.first_host_layer > 0) loaded.fit_lines = host.fit_lines;
+  LoadedDevice loaded{prediction.profile, {}, prediction.heads, {}};
+  if (prediction.first_host_layer > 0) {
+    loaded.fit_lines = host.fit_lines;
+    loaded.fits = host.fits;
+  }
   if (prediction.first_host_layer > 0) {
     for (const auto& note : host.profile.notes) loaded.profile.notes.push_back("host " + host_spec + ": " + note);
   }
@@ -340,6 +345,8 @@ int run_plan(const PlanOptions& o) {
   report.codec = codec_name(codec);
   report.edgetpu_heads = device.edgetpu_heads;
   report.codec_measurement = codec_measured;
+  report.device_fits = device.fits;
+  report.server_fits = server.fits;
   report.image_input = image_input;
   for (size_t i = 0; i < layers.size(); ++i) {
     PlanLayer l;

@@ -23,6 +23,19 @@ json device_json(const DeviceProfile& d) {
   return j;
 }
 
+json fits_json(const std::vector<TypeFit>& fits) {
+  json list = json::array();
+  for (const TypeFit& f : fits) {
+    list.push_back({{"type", layer_type_name(f.type)},
+                    {"inputs", f.input_names},
+                    {"coefficients_ms", f.coefficients},
+                    {"samples", f.samples},
+                    {"mean_relative_error", f.mean_relative_error},
+                    {"leave_one_out_relative_error", optional_number(f.leave_one_out_relative_error)}});
+  }
+  return list;
+}
+
 json link_json(const LinkProfile& l) {
   json j = {{"name", l.name}, {"uplink_mbps", l.uplink_mbps}, {"downlink_mbps", l.downlink_mbps},
             {"rtt_ms", l.rtt_ms}, {"upload_power_w", l.upload_power_w()}, {"download_power_w", l.download_power_w()}};
@@ -79,6 +92,8 @@ std::string plan_to_json(const PlanReport& r) {
               {"device_memory_bytes", optional_number(r.plan.constraints.device_memory_bytes)}}},
             {"device", device_json(r.device)},
             {"server", device_json(r.server)},
+            {"device_fits", fits_json(r.device_fits)},
+            {"server_fits", fits_json(r.server_fits)},
             {"link", link_json(r.link)},
             {"codec", r.codec},
             {"input_sent_as_8bit_pixels", r.image_input},

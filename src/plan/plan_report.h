@@ -8,6 +8,7 @@
 
 #include "cost/device_profile.h"
 #include "cost/edgetpu_model.h"
+#include "cost/layer_regression.h"
 #include "cost/link_profile.h"
 #include "plan/bandwidth_sweep.h"
 #include "plan/chain_search.h"
@@ -54,6 +55,9 @@ struct PlanReport {
   std::string date;  // UTC ISO 8601
   DeviceProfile device;
   DeviceProfile server;
+  // The per-type fits that predicted unmeasured layers (empty: every layer measured or modelled).
+  std::vector<TypeFit> device_fits;
+  std::vector<TypeFit> server_fits;
   LinkProfile link;
   std::string codec;
   bool image_input = false;  // cut 0 sends the input image's 8-bit pixels, whatever the codec

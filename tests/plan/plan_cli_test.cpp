@@ -39,6 +39,12 @@ TEST(PlanCli, StudyPiOverLteByHand) {
   // Cut 0 sends the 112x112x3 image's 8-bit pixels.
   EXPECT_EQ(j["cuts"][0]["sent_bytes"], 112 * 112 * 3);
   EXPECT_EQ(j["layers"][14]["device_source"], "fallback");  // fc1: no dense layer measured on the Pi
+  // The fits behind the predictions: conv over the Pi's 10 convolutions, pool over its 4 pools.
+  ASSERT_EQ(j["device_fits"].size(), 2u);
+  EXPECT_EQ(j["device_fits"][0]["type"], "conv");
+  EXPECT_EQ(j["device_fits"][0]["samples"], 10);
+  EXPECT_EQ(j["device_fits"][1]["samples"], 4);
+  EXPECT_TRUE(j["server_fits"].empty());  // the server measured all 17 layers
 }
 
 TEST(PlanCli, TableSweepAndDag) {
