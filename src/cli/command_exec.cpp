@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
@@ -216,12 +215,7 @@ void add_exec_command(CLI::App& app, int& exit_code) {
       "and, when the segment ends at the model's output, the top-5. 8-bit models are quantized here\n"
       "(post-training, calibrated on random inputs).");
   auto o = std::make_shared<ExecOptions>();
-  o->threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  cmd->add_option("MODEL", o->model, "A zoo model name (see `splitpoint models`) or a .tflite/.onnx file")->required();
-  cmd->add_option("--backend", o->backend,
-                  fmt::format("Backend: {} (default {})", fmt::join(backend_names(), ", "), default_backend_name()));
-  add_precision_options(*cmd, o->precision);
-  cmd->add_option("--threads", o->threads, "Worker threads")->capture_default_str();
+  add_model_run_options(*cmd, o->model, o->backend, o->precision, o->threads);
   cmd->add_option("--input", o->input, "An image file (JPEG, PNG, ...) or 'random'")->capture_default_str();
   cmd->add_option("--preprocess", o->preprocess,
                   "Image scaling: unit ([0,1]), caffe (BGR minus mean), torch (ImageNet mean/std), tf ([-1,1])")

@@ -36,6 +36,7 @@
 #include "plan/dag_plan.h"
 #include "plan/multi_tier.h"
 #include "plan/plan_report.h"
+#include "profile/machine_info.h"
 
 namespace splitpoint::cli {
 
@@ -126,15 +127,6 @@ bool is_edgetpu(const std::string& spec) { return spec == "edgetpu-usb2" || spec
 std::string model_name_of(const std::string& spec) { return std::filesystem::path(spec).filename().string(); }
 
 DType codec_element_for(const std::string& dtype) { return dtype == "f32" ? DType::f32 : DType::u8; }
-
-std::string utc_now() {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 std::string millis(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); }
 std::string joules(double v) { return fmt::format("{:.3f}", v); }
@@ -338,7 +330,7 @@ int run_plan(const PlanOptions& o) {
   PlanReport report;
   report.model = model_name;
   report.tool = kToolVersion;
-  report.date = utc_now();
+  report.date = utc_iso8601(std::chrono::system_clock::now());
   report.device = device.profile;
   report.server = server.profile;
   report.link = link;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
@@ -202,12 +201,7 @@ void add_profile_command(CLI::App& app, int& exit_code) {
       "consecutive prefixes); both shows them side by side. The whole model is timed too: sum of layers / whole\n"
       "model is the overhead check. Prints a table; -o writes the profile JSON (docs/profile-format.md).");
   auto o = std::make_shared<ProfileCommandOptions>();
-  o->threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  cmd->add_option("MODEL", o->model, "A zoo model name (see `splitpoint models`) or a .tflite/.onnx file")->required();
-  cmd->add_option("--backend", o->backend,
-                  fmt::format("Backend: {} (default {})", fmt::join(backend_names(), ", "), default_backend_name()));
-  add_precision_options(*cmd, o->precision);
-  cmd->add_option("--threads", o->threads, "Worker threads")->capture_default_str();
+  add_model_run_options(*cmd, o->model, o->backend, o->precision, o->threads);
   cmd->add_option("--warmup", o->warmup, "Untimed runs of every segment before the rounds")->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "Timed runs of every segment per round")->capture_default_str();
   cmd->add_option("--rounds", o->rounds, "Rounds (the spread of the median is taken over them)")

@@ -1,6 +1,10 @@
 #include "cli/model_precision.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <thread>
 
 #include "core/error.h"
 #include "engine/random_inputs.h"
@@ -26,13 +30,21 @@ void check_precision_options(const PrecisionOptions& o) {
   parse_range_method(o.calibration_method);
 }
 
-std::string model_dtype(const Graph& graph) {
-  for (const auto& t : graph.tensors())
-    if (!t.constant && (t.dtype == DType::u8 || t.dtype == DType::i8)) return t.dtype == DType::u8 ? "u8" : "i8";
-  return "f32";
+void add_model_run_options(CLI::App& cmd, std::string& model, std::string& backend, PrecisionOptions& precision,
+                           int& threads) {
+  threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  cmd.add_option("MODEL", model, "A zoo model name (see `splitpoint models`) or a .tflite/.onnx file")->required();
+  cmd.add_option("--backend", backend,
+                 fmt::format("Backend: {} (default {})", fmt::join(backend_names(), ", "), default_backend_name()));
+  add_precision_options(cmd, precision);
+  cmd.add_option("--threads", threads, "Worker threads")->capture_default_str();
 }
 
-bool is_quantized(const Graph& graph) { return model_dtype(graph) != "f32"; }
+std::string model_dtype(const Graph& graph) {
+  for (const auto& t : graph.tensors())
+    if (!t.constant && is_8bit(t.dtype)) return t.dtype == DType::u8 ? "u8" : "i8";
+  return "f32";
+}
 
 PreparedModel prepare_model(const Backend& backend, Graph float_graph, const PrecisionOptions& o, int threads,
                             bool quiet) {
@@ -42,7 +54,7 @@ PreparedModel prepare_model(const Backend& backend, Graph float_graph, const Pre
     prepared.graph = std::move(float_graph);
     return prepared;
   }
-  if (is_quantized(float_graph))
+  if (float_graph.has_8bit_activations())
     throw Error(fmt::format("{} is already an 8-bit model; drop --dtype {} to run it as it is", float_graph.name,
                             o.dtype));
   if (!quiet)

@@ -22,11 +22,14 @@ struct PrecisionOptions {
 // Adds --dtype, --calibration-samples, --calibration and --percentile to `cmd`.
 void add_precision_options(CLI::App& cmd, PrecisionOptions& options);
 
+// MODEL, --backend, the precision options and --threads (default: every
+// core), as the commands that run a model (exec, profile) take them.
+void add_model_run_options(CLI::App& cmd, std::string& model, std::string& backend, PrecisionOptions& precision,
+                           int& threads);
+
 // Throws Error for a bad --dtype or calibration option (before any long work).
 void check_precision_options(const PrecisionOptions& options);
 
-// True if `graph` holds 8-bit activations (a quantized model file).
-bool is_quantized(const Graph& graph);
 // "f32", or the dtype of the first 8-bit activation ("u8", "i8").
 std::string model_dtype(const Graph& graph);
 

@@ -19,6 +19,9 @@ constexpr std::size_t dtype_size(DType t) {
   return 0;
 }
 
+// u8 or i8: the element types of quantized activations and weights.
+constexpr bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
+
 // "f32", "f16", "u8", "i8", "i32".
 std::string_view dtype_name(DType t);
 

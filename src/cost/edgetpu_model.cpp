@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "cost/parameter_bytes.h"
 #include "graph/counting.h"
 #include "graph/cut.h"
 
@@ -43,15 +44,6 @@ EdgeTpuModel::EdgeTpuModel(EdgeTpuOptions options) : options_(std::move(options)
 }
 
 namespace {
-
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
-// True if the graph already has 8-bit activations (a quantized model).
-bool has_8bit_activations(const Graph& graph) {
-  for (const TensorInfo& t : graph.tensors())
-    if (!t.constant && is_8bit(t.dtype)) return true;
-  return false;
-}
 
 bool is_graph_output(const Graph& graph, TensorId id) {
   const auto& out = graph.outputs();
@@ -92,39 +84,6 @@ std::optional<std::string> unsupported_reason(const Graph& graph, NodeId id, boo
     return std::string("the model is float and quantize_float_graph is off; the Edge TPU runs 8-bit models only");
   }
   return std::nullopt;
-}
-
-// Bytes of the node's parameters in the 8-bit model: 8-bit weights 1 B, int32
-// biases 4 B. For a float graph, as quantization would make them (BatchNorm
-// folded into the convolution before it, which then has an int32 bias).
-int64_t node_parameter_bytes(const Graph& graph, const Layer& layer, NodeId id, bool quantized) {
-  const Node& n = graph.node(id);
-  if (quantized) {
-    int64_t bytes = 0;
-    for (TensorId t : n.inputs) {
-      const TensorInfo& info = graph.tensor(t);
-      if (info.constant) bytes += info.shape.elements() * static_cast<int64_t>(dtype_size(info.dtype));
-    }
-    return bytes;
-  }
-  const bool conv = std::holds_alternative<Conv2D>(n.op);
-  if (conv || std::holds_alternative<FullyConnected>(n.op)) {
-    int64_t bytes = graph.tensor(n.inputs.at(1)).shape.elements();
-    if (n.inputs.size() > 2) return bytes + 4 * graph.tensor(n.inputs[2]).shape.elements();
-    // No bias: a BatchNorm of the same layer folds into one.
-    for (NodeId other : layer.nodes)
-      if (std::holds_alternative<BatchNorm>(graph.node(other).op) && conv)
-        return bytes + 4 * graph.tensor(n.output).shape[graph.tensor(n.output).shape.rank() - 1];
-    return bytes;
-  }
-  if (std::holds_alternative<BatchNorm>(n.op)) {
-    // Folded into a convolution of the same layer; else it stays as a
-    // per-channel scale and offset, 1 B each.
-    for (NodeId other : layer.nodes)
-      if (std::holds_alternative<Conv2D>(graph.node(other).op)) return 0;
-    return node_params(graph, id);
-  }
-  return node_params(graph, id);  // other constant operands (Add, Mul): 8-bit
 }
 
 enum class WorkKind { conv, depthwise_conv, dense, pooling, elementwise, none };
@@ -168,7 +127,7 @@ EdgeTpuPrediction EdgeTpuModel::predict(const Graph& graph, const std::vector<La
   if (host_cpu && host_cpu->layer_count() != layer_count)
     throw Error(fmt::format("Edge TPU model of '{}': host CPU profile '{}' has {} layers, the model has {}",
                             graph.name, host_cpu->name, host_cpu->layer_count(), layer_count));
-  const bool quantized = has_8bit_activations(graph);
+  const bool quantized = graph.has_8bit_activations();
 
   EdgeTpuPrediction result;
   DeviceProfile& profile = result.profile;
@@ -182,7 +141,7 @@ EdgeTpuPrediction EdgeTpuModel::predict(const Graph& graph, const std::vector<La
     row.index = layer.index;
     row.name = graph.node(layer.main).name;
     row.kind = graph.op_label(layer.main);
-    for (NodeId id : layer.nodes) row.parameter_bytes += node_parameter_bytes(graph, layer, id, quantized);
+    row.parameter_bytes = layer_8bit_parameter_bytes(graph, layer, quantized);
 
     if (result.first_host_layer == 0) {
       for (NodeId id : layer.nodes) {

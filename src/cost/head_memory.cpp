@@ -3,28 +3,27 @@
 #include <algorithm>
 #include <set>
 
+#include "cost/parameter_bytes.h"
+#include "graph/counting.h"
+
 namespace splitpoint {
 
 std::vector<double> head_memory_bytes(const Graph& graph, const std::vector<Layer>& layers, DType dtype) {
-  const double activation_size = dtype == DType::f32 ? 4.0 : 1.0;
+  const bool float_head = dtype == DType::f32;
+  const double activation_size = float_head ? 4.0 : 1.0;
+  const bool quantized = graph.has_8bit_activations();
   std::vector<double> result{0.0};
   double weights = 0, working_set = 0;
   for (const Layer& layer : layers) {
-    std::set<TensorId> activations, constants;
+    weights += static_cast<double>(float_head ? layer_constant_bytes(graph, layer)
+                                              : layer_8bit_parameter_bytes(graph, layer, quantized));
+    std::set<TensorId> activations;
     for (NodeId id : layer.nodes) {
       const Node& node = graph.node(id);
-      for (size_t i = 0; i < node.inputs.size(); ++i) {
-        TensorId t = node.inputs[i];
-        (graph.tensor(t).constant ? constants : activations).insert(t);
+      for (TensorId t : node.inputs) {
+        if (!graph.tensor(t).constant) activations.insert(t);
       }
       activations.insert(node.output);
-    }
-    for (TensorId t : constants) {
-      const TensorInfo& info = graph.tensor(t);
-      double elements = static_cast<double>(info.shape.elements());
-      // 8-bit: biases (rank 1 of a conv/dense) stay int32.
-      double size = dtype == DType::f32 ? 4.0 : (info.shape.rank() == 1 ? 4.0 : 1.0);
-      weights += elements * size;
     }
     double layer_set = 0;
     for (TensorId t : activations) layer_set += static_cast<double>(graph.tensor(t).shape.elements()) * activation_size;

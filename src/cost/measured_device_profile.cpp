@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "core/error.h"
-#include "graph/counting.h"
 
 namespace splitpoint {
 namespace {
@@ -65,10 +64,10 @@ MeasuredDeviceProfile device_profile_from_measurements(const Graph& graph, const
         continue;
       }
       const Layer& layer = layers[static_cast<size_t>(lp.index - 1)];
-      std::string name = graph.node(layer.main).name;
-      std::string kind = graph.op_label(layer.main);
-      int64_t macs = 0;
-      for (NodeId id : layer.nodes) macs += node_macs(graph, id);
+      const std::string& name = graph.node(layer.main).name;
+      const LayerFeatures features = layer_features(graph, layer);
+      const std::string& kind = features.kind;
+      const auto macs = static_cast<int64_t>(features.macs);
       const std::vector<int64_t> shape = graph.tensor(layer.output).shape.dims();
       if (lp.name != name || lp.kind != kind || lp.macs != macs || (!lp.output_shape.empty() && lp.output_shape != shape)) {
         if (same_model) {

@@ -1,5 +1,7 @@
 #include "graph/counting.h"
 
+#include <set>
+
 #include "core/error.h"
 
 namespace splitpoint {
@@ -42,6 +44,19 @@ GraphCounts count_graph(const Graph& graph) {
     c.macs += node_macs(graph, static_cast<NodeId>(i));
   }
   return c;
+}
+
+int64_t layer_constant_bytes(const Graph& graph, const Layer& layer) {
+  std::set<TensorId> constants;
+  for (NodeId id : layer.nodes)
+    for (TensorId input : graph.node(id).inputs)
+      if (graph.tensor(input).constant) constants.insert(input);
+  int64_t bytes = 0;
+  for (TensorId t : constants) {
+    const TensorInfo& info = graph.tensor(t);
+    bytes += info.shape.elements() * static_cast<int64_t>(dtype_size(info.dtype));
+  }
+  return bytes;
 }
 
 }  // namespace splitpoint

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "graph/graph.h"
+#include "graph/layers.h"
 
 namespace splitpoint {
 
@@ -18,6 +19,10 @@ int64_t node_params(const Graph& graph, NodeId id);
 int64_t node_macs(const Graph& graph, NodeId id);
 // Bytes of an activation tensor if stored as `dtype`.
 int64_t tensor_bytes(const Graph& graph, TensorId id, DType dtype);
+
+// Bytes of the layer's constants (weights, biases, ...) in their stored
+// dtype, each counted once.
+int64_t layer_constant_bytes(const Graph& graph, const Layer& layer);
 
 struct GraphCounts {
   int64_t params = 0;

@@ -199,6 +199,11 @@ bool Graph::has_weights() const {
                      [](const TensorInfo& t) { return !t.constant || t.data.has_data(); });
 }
 
+bool Graph::has_8bit_activations() const {
+  return std::any_of(tensors_.begin(), tensors_.end(),
+                     [](const TensorInfo& t) { return !t.constant && is_8bit(t.dtype); });
+}
+
 std::string Graph::op_label(NodeId id) const {
   const Node& nd = node(id);
   if (const auto* conv = std::get_if<Conv2D>(&nd.op)) {

@@ -85,6 +85,9 @@ class Graph {
   // True if every constant has its values.
   bool has_weights() const;
 
+  // True if some activation is u8 or i8: a quantized model.
+  bool has_8bit_activations() const;
+
   // "Conv2D", or "DepthwiseConv2D" for a convolution with groups == channels > 1.
   std::string op_label(NodeId id) const;
 

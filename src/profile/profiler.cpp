@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <memory>
-#include <set>
 
 #include "core/error.h"
 #include "engine/feed.h"
@@ -38,21 +37,6 @@ TimedSegment compile_segment(const Backend& backend, const Graph& segment, const
   return s;
 }
 
-// The layer's constants (weights, biases, ...) in their stored dtype, each
-// counted once.
-int64_t layer_weight_bytes(const Graph& graph, const Layer& layer) {
-  std::set<TensorId> constants;
-  for (NodeId id : layer.nodes)
-    for (TensorId input : graph.node(id).inputs)
-      if (graph.tensor(input).constant) constants.insert(input);
-  int64_t bytes = 0;
-  for (TensorId t : constants) {
-    const TensorInfo& info = graph.tensor(t);
-    bytes += info.shape.elements() * static_cast<int64_t>(dtype_size(info.dtype));
-  }
-  return bytes;
-}
-
 LayerProfile describe_layer(const Graph& graph, const Layer& layer) {
   LayerProfile p;
   p.index = layer.index;
@@ -62,7 +46,7 @@ LayerProfile describe_layer(const Graph& graph, const Layer& layer) {
     p.macs += node_macs(graph, id);
     p.parameters += node_params(graph, id);
   }
-  p.weight_bytes = layer_weight_bytes(graph, layer);
+  p.weight_bytes = layer_constant_bytes(graph, layer);
   const TensorInfo& output = graph.tensor(layer.output);
   p.output_shape = output.shape.dims();
   p.output_bytes = tensor_bytes(graph, layer.output, output.dtype);

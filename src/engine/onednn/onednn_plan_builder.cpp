@@ -14,8 +14,6 @@ using dnnl::memory;
 
 namespace {
 
-bool is_8bit(DType dtype) { return dtype == DType::u8 || dtype == DType::i8; }
-
 // The caller's type for a segment input or output, or an Error naming it.
 memory::data_type external_type(const TensorInfo& t, const char* what) {
   if (t.dtype != DType::f32 && !is_8bit(t.dtype))

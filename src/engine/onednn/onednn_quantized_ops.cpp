@@ -19,8 +19,6 @@ using dnnl::memory;
 
 namespace {
 
-bool is_8bit(DType dtype) { return dtype == DType::u8 || dtype == DType::i8; }
-
 // `to` (f32) = dequantized `from` (8-bit).
 void add_dequantize(NodeBuild& build, ValueId from, ValueId to) {
   PlanBuilder& plan = build.plan;

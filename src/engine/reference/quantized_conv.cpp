@@ -39,8 +39,6 @@ struct Requantization {
 
 namespace {
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 // The values of a u8 or i8 constant, by flat index.
 class EightBitValues {
  public:

@@ -10,8 +10,6 @@ namespace splitpoint::reference {
 
 namespace {
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 // An activation as float32: a dequantized copy of an 8-bit tensor, or a
 // float32 tensor itself.
 class FloatView {

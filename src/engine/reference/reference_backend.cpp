@@ -23,8 +23,6 @@ using reference::fail;
 using reference::Kernel;
 using reference::WorkerPool;
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 // The inputs of a node that are activations in the op's arithmetic (the
 // others are its parameters: filter, weights, bias, BatchNorm statistics).
 size_t data_input_count(const Node& node) {

@@ -19,8 +19,6 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-bool is_8bit(DType dtype) { return dtype == DType::u8 || dtype == DType::i8; }
-
 bool quantized_alike(const TensorInfo& a, const TensorInfo& b) { return a.dtype == b.dtype && a.quant == b.quant; }
 
 bool within(double ratio, double low, double high) { return ratio >= low && ratio < high; }

@@ -151,7 +151,7 @@ Graph read_onnx(std::span<const uint8_t> bytes, const std::string& source) {
     ctx.graph.mark_output(v->tensor);
   }
   for (const TensorInfo& t : ctx.graph.tensors())
-    if (!t.constant && (t.dtype == DType::u8 || t.dtype == DType::i8) && t.quant.empty())
+    if (!t.constant && is_8bit(t.dtype) && t.quant.empty())
       throw Error(source + ": tensor '" + t.name + "' is " + std::string(dtype_name(t.dtype)) +
                   " without quantization parameters (8-bit tensors must be read by DequantizeLinear or QLinear "
                   "operators)");

@@ -35,8 +35,6 @@ namespace {
 constexpr int kOpset = 14;
 constexpr int kIrVersion = 7;
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 class OnnxExporter {
  public:
   OnnxExporter(const Graph& graph, onnx::GraphProto& out) : g_(graph), out_(out) {

@@ -24,7 +24,6 @@ constexpr int32_t kMaxWindowParameter = 1 << 16;
 constexpr TensorId kDepthwiseFilter = -2;
 
 bool is_activation_dtype(DType t) { return t == DType::f32 || t == DType::u8 || t == DType::i8; }
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
 
 int window_parameter(int32_t value, const std::string& what) {
   if (value < 1 || value > kMaxWindowParameter)

@@ -40,8 +40,6 @@ tflite::ActivationFunctionType activation_of(Activation a) {
   return tflite::ActivationFunctionType::NONE;
 }
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 class GraphWriter {
  public:
   explicit GraphWriter(const Graph& graph) : graph_(graph), model_(graph) {}

@@ -70,8 +70,6 @@ Graph float_graph_of(const std::string& model) {
   return build_zoo_model(model, options);
 }
 
-bool is_8bit(DType t) { return t == DType::u8 || t == DType::i8; }
-
 // A file's output compared with what our reference backend computed.
 struct ExpectedOutput {
   std::string name;
