@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/device_profiles.h"
 #include "cli/model_source.h"
 #include "cli/units.h"
 #include "cli/version.h"
@@ -66,67 +67,6 @@ struct PlanOptions {
   bool json = false;
   bool measure_codec = true;
 };
-
-struct LoadedDevice {
-  DeviceProfile profile;
-  std::vector<std::string> fit_lines;  // the per-type fit, for the printout
-  std::vector<EdgeTpuHead> edgetpu_heads;
-  std::vector<TypeFit> fits;           // empty when every layer was measured
-};
-
-LoadedDevice load_device(const std::string& spec, const Graph& graph, const std::vector<Layer>& layers,
-                         const std::string& model_name) {
-  std::vector<ModelProfile> profiles;
-  std::vector<std::string> sources;
-  for (const auto& path : find_profiles(spec)) {
-    profiles.push_back(read_profile_json(path));
-    sources.push_back(path.filename().string());
-  }
-  MeasuredDeviceProfile measured = device_profile_from_measurements(graph, layers, model_name, profiles, sources);
-  LoadedDevice loaded{measured.profile, {}, {}, {}};
-  if (measured.measured_layers < static_cast<int>(layers.size())) {
-    loaded.fits = measured.regression.fits();
-    for (const TypeFit& fit : measured.regression.fits()) {
-      std::string loo = fit.leave_one_out_relative_error
-                            ? fmt::format(", leave-one-out {:.0f}%", 100 * *fit.leave_one_out_relative_error)
-                            : "";
-      loaded.fit_lines.push_back(fmt::format("{}: {} layers, mean error {:.0f}%{}", layer_type_name(fit.type),
-                                             fit.samples, 100 * fit.mean_relative_error, loo));
-    }
-  }
-  return loaded;
-}
-
-// A server's or edge's energy is not the device's: not counted, not noted.
-void drop_energy(DeviceProfile& profile) {
-  for (LayerCost& c : profile.layers) c.energy_j = 0;
-  std::erase_if(profile.notes, [](const std::string& n) { return n.find("energy") != std::string::npos; });
-}
-
-// `edgetpu-usb2` / `edgetpu-usb3`: the Edge TPU cost model, with the host CPU
-// profile for layers the accelerator cannot run.
-LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec, const Graph& graph,
-                          const std::vector<Layer>& layers, const std::string& model_name) {
-  EdgeTpuOptions options = spec == "edgetpu-usb3" ? EdgeTpuOptions::usb3() : EdgeTpuOptions::usb2();
-  options.name = spec;
-  LoadedDevice host = load_device(host_spec, graph, layers, model_name);
-  EdgeTpuPrediction prediction = EdgeTpuModel(options).predict(graph, layers, &host.profile);
-  LoadedDevice loaded{prediction.profile, {}, prediction.heads, {}};
-  if (prediction.first_host_layer > 0) {
-    loaded.fit_lines = host.fit_lines;
-    loaded.fits = host.fits;
-  }
-  if (prediction.first_host_layer > 0) {
-    for (const auto& note : host.profile.notes) loaded.profile.notes.push_back("host " + host_spec + ": " + note);
-  }
-  return loaded;
-}
-
-bool is_edgetpu(const std::string& spec) { return spec == "edgetpu-usb2" || spec == "edgetpu-usb3"; }
-
-std::string model_name_of(const std::string& spec) { return std::filesystem::path(spec).filename().string(); }
-
-DType codec_element_for(const std::string& dtype) { return dtype == "f32" ? DType::f32 : DType::u8; }
 
 std::string millis(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); }
 std::string joules(double v) { return fmt::format("{:.3f}", v); }
@@ -283,8 +223,7 @@ int run_plan(const PlanOptions& o) {
   const std::vector<Layer> layers = group_layers(graph);
   const std::vector<Cut> cuts = enumerate_cuts(graph, layers);
 
-  LoadedDevice device = is_edgetpu(o.device) ? load_edgetpu(o.device, o.device_host, graph, layers, model_name)
-                                             : load_device(o.device, graph, layers, model_name);
+  LoadedDevice device = load_any_device(o.device, o.device_host, graph, layers, model_name);
   LoadedDevice server = load_device(o.server, graph, layers, model_name);
   drop_energy(server.profile);
 

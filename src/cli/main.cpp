@@ -22,6 +22,9 @@ int run(int argc, char** argv) {
   splitpoint::cli::add_profile_command(app, exit_code);
   splitpoint::cli::add_split_command(app, exit_code);
   splitpoint::cli::add_plan_command(app, exit_code);
+  splitpoint::cli::add_serve_command(app, exit_code);
+  splitpoint::cli::add_run_command(app, exit_code);
+  splitpoint::cli::add_validate_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

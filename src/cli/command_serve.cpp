@@ -1,0 +1,157 @@
+// `splitpoint serve MODEL...`: hosts each model and the tail from each of its
+// cuts over the Open Inference Protocol (serve/oip_server.h) until SIGINT or
+// SIGTERM.
+#include <fmt/core.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/model_precision.h"
+#include "cli/model_source.h"
+#include "cli/version.h"
+#include "core/error.h"
+#include "core/file_io.h"
+#include "serve/model_naming.h"
+#include "serve/oip_server.h"
+
+namespace splitpoint::cli {
+
+namespace {
+
+struct ServeOptions {
+  std::vector<std::string> models;
+  std::string backend;
+  PrecisionOptions precision;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::string port_file;
+  int connections = 32;
+  int compute_slots = 1;
+  int max_queue = 64;
+  double max_request_mb = 64;
+  std::string token_file;
+  std::string tls_cert;
+  std::string tls_key;
+  int cache = 6;
+  bool log_requests = false;
+};
+
+// The token: the file's first line, without surrounding whitespace.
+std::string read_token(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("--token-file {}: cannot read it", path));
+  std::string line;
+  std::getline(in, line);
+  const auto first = line.find_first_not_of(" \t\r\n");
+  const auto last = line.find_last_not_of(" \t\r\n");
+  if (first == std::string::npos) throw Error(fmt::format("--token-file {}: the first line is empty", path));
+  return line.substr(first, last - first + 1);
+}
+
+int run_serve(const ServeOptions& o) {
+  if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
+  if (o.cache < 1) throw Error(fmt::format("--cache must be at least 1, is {}", o.cache));
+  if (!(o.max_request_mb > 0)) throw Error(fmt::format("--max-request-mb must be positive, is {}", o.max_request_mb));
+  check_precision_options(o.precision);
+
+  ServerOptions options;
+  options.host = o.host;
+  options.port = o.port;
+  options.connection_threads = o.connections;
+  options.compute_slots = o.compute_slots;
+  options.max_queue = o.max_queue;
+  options.max_request_bytes = static_cast<int64_t>(o.max_request_mb * 1048576.0);
+  options.tls_cert = o.tls_cert;
+  options.tls_key = o.tls_key;
+  options.log_requests = o.log_requests;
+  options.version = kToolVersion;
+  options.log = [](const std::string& line) { fmt::print(stderr, "serve: {}\n", line); };
+  if (!o.token_file.empty()) options.token = read_token(o.token_file);
+
+  // Signals go to the thread that waits for them, not to the server's threads
+  // (they inherit this mask).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  CompileOptions compile;
+  compile.threads = o.threads;
+  auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
+  const std::string backend_name = backend->name();
+  std::vector<Graph> graphs;
+  for (const std::string& spec : o.models) {
+    PreparedModel prepared = prepare_model(*backend, load_model(spec, /*with_weights=*/true), o.precision, o.threads,
+                                           /*quiet=*/false);
+    graphs.push_back(std::move(prepared.graph));
+  }
+  ModelRepository repository(std::move(backend), compile, static_cast<size_t>(o.cache));
+  for (const Graph& g : graphs) repository.add_model(g);
+
+  OipServer server(repository, options);
+  const int port = server.start();
+  const std::string scheme = o.tls_cert.empty() ? "http" : "https";
+  fmt::print("splitpoint serve: {} on {} with {} thread{} ({}){}\n", backend_name, scheme, o.threads,
+             o.threads == 1 ? "" : "s", o.precision.dtype, options.token.empty() ? "" : ", bearer token required");
+  for (const Graph& g : graphs) {
+    const ServedModel* whole = repository.find(g.name);
+    fmt::print("  {} (whole model) and {}.tail1 .. {}.tail{} (the tail after each cut)\n", g.name, g.name, g.name,
+               whole->layers - 1);
+  }
+  fmt::print("listening on {}://{}:{} (Open Inference Protocol v2; Ctrl-C stops)\n", scheme, o.host, port);
+  std::fflush(stdout);
+  if (!o.port_file.empty()) write_file_atomically(o.port_file, std::to_string(port) + "\n");
+
+  // Until a signal, or the server stops by itself.
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    server.stop();
+  });
+  server.wait();
+  const ServerCounters c = server.counters();
+  // Wake the waiter if the server stopped on its own.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  fmt::print("splitpoint serve: stopped after {} requests ({} inferences, {} client errors, {} server errors)\n",
+             c.requests, c.inferences, c.client_errors, c.server_errors);
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Serve models over the Open Inference Protocol (KServe v2 REST, binary tensor extension): each MODEL as\n"
+      "MODEL and the tail after each cut k as MODEL.tailK, so `splitpoint run` can send it the cut tensor.\n"
+      "Endpoints: GET /v2/health/live|ready, /v2, /v2/models/M, /v2/models/M/ready; POST /v2/models/M/infer,\n"
+      "/v2/repository/index. Stops on SIGINT/SIGTERM after the requests in flight.");
+  auto o = std::make_shared<ServeOptions>();
+  cmd->add_option("MODEL", o->models, "Zoo model names or .tflite/.onnx files")->required();
+  cmd->add_option("--backend", o->backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
+  add_precision_options(*cmd, o->precision);
+  cmd->add_option("--threads", o->threads, "Threads per inference")->capture_default_str();
+  cmd->add_option("--host", o->host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
+  cmd->add_option("--port", o->port, "Port (0: any free port; see --port-file)")->capture_default_str();
+  cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file once ready");
+  cmd->add_option("--connections", o->connections, "Connections served at once (a thread each)")->capture_default_str();
+  cmd->add_option("--compute-slots", o->compute_slots, "Inferences computed at once")->capture_default_str();
+  cmd->add_option("--max-queue", o->max_queue, "Inferences waiting beyond those; more are refused with 503")
+      ->capture_default_str();
+  cmd->add_option("--max-request-mb", o->max_request_mb, "Largest request body, MiB (413 beyond)")->capture_default_str();
+  cmd->add_option("--token-file", o->token_file, "Require `Authorization: Bearer TOKEN`, TOKEN the file's first line");
+  cmd->add_option("--tls-cert", o->tls_cert, "HTTPS: the certificate (PEM)");
+  cmd->add_option("--tls-key", o->tls_key, "HTTPS: its private key (PEM)");
+  cmd->add_option("--cache", o->cache, "Compiled models (whole or tails) kept at once")->capture_default_str();
+  cmd->add_flag("--log-requests", o->log_requests, "Log every request to stderr (failed ones always are)");
+  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+}
+
+}  // namespace splitpoint::cli

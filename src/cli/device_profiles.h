@@ -1,0 +1,43 @@
+#pragma once
+// The device, server and edge profiles the planning commands (plan, run,
+// validate) take: a name in data/profiles, a profile file or directory
+// (cost/profile_library.h), or the Edge TPU cost model (edgetpu-usb2|usb3).
+#include <string>
+#include <vector>
+
+#include "cost/device_profile.h"
+#include "cost/edgetpu_model.h"
+#include "cost/layer_regression.h"
+#include "graph/graph.h"
+#include "graph/layers.h"
+
+namespace splitpoint::cli {
+
+struct LoadedDevice {
+  DeviceProfile profile;
+  std::vector<std::string> fit_lines;  // the per-type fit, for the printout
+  std::vector<EdgeTpuHead> edgetpu_heads;
+  std::vector<TypeFit> fits;           // empty when every layer was measured
+};
+
+// A measured profile (fitted where layers were not measured).
+LoadedDevice load_device(const std::string& spec, const Graph& graph, const std::vector<Layer>& layers,
+                         const std::string& model_name);
+// `edgetpu-usb2` / `edgetpu-usb3`: the Edge TPU cost model, with the host CPU
+// profile `host_spec` for layers the accelerator cannot run.
+LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec, const Graph& graph,
+                          const std::vector<Layer>& layers, const std::string& model_name);
+bool is_edgetpu(const std::string& spec);
+// Either of the above, by the spec.
+LoadedDevice load_any_device(const std::string& spec, const std::string& host_spec, const Graph& graph,
+                             const std::vector<Layer>& layers, const std::string& model_name);
+
+// A server's or edge's energy is not the device's: not counted, not noted.
+void drop_energy(DeviceProfile& profile);
+
+// The name profiles know a model by: a zoo name, or a file's name.
+std::string model_name_of(const std::string& spec);
+// The cut codec's element for a device that runs in `dtype` ("f32", "u8", ...).
+DType codec_element_for(const std::string& dtype);
+
+}  // namespace splitpoint::cli

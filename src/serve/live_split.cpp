@@ -1,0 +1,76 @@
+#include "serve/live_split.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace splitpoint {
+
+LiveSplit::LiveSplit(SplitRunner& runner, ChainInputs plan_inputs, LiveSplitOptions options)
+    : runner_(runner), base_(std::move(plan_inputs)), options_(options), estimator_(base_.link, options.ewma_weight) {
+  check_chain_inputs(base_);
+  if (base_.device.layer_count() != runner_.layer_count())
+    throw Error(fmt::format("the device profile has {} layers, the model {}", base_.device.layer_count(),
+                            runner_.layer_count()));
+  if (options_.fixed_cut && (*options_.fixed_cut < 0 || *options_.fixed_cut > runner_.layer_count()))
+    throw Error(fmt::format("cut {} is not one of 0..{}", *options_.fixed_cut, runner_.layer_count()));
+}
+
+ChainInputs LiveSplit::current_inputs() const {
+  ChainInputs inputs = base_;
+  inputs.link = estimator_.estimate();
+  for (LayerCost& c : inputs.server.layers) c.time_ms *= server_scale_;
+  return inputs;
+}
+
+int LiveSplit::choose() const {
+  if (options_.fixed_cut) return *options_.fixed_cut;
+  const ChainPlan plan = plan_chain(current_inputs(), options_.objective, options_.constraints);
+  // No feasible cut (a deadline nothing meets): the fastest one.
+  if (plan.best) return *plan.best;
+  return plan_chain(current_inputs(), Objective{ObjectiveKind::latency, 0.5}, Constraints{}).best.value_or(
+      runner_.layer_count());
+}
+
+CutEstimate LiveSplit::predict(int cut) const { return estimate_cut(current_inputs(), cut); }
+
+LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
+  LiveRecord r;
+  const int cut = choose();
+  r.link_estimate = estimator_.estimate();
+  r.server_scale = server_scale_;
+  r.predicted = predict(cut);
+  std::vector<Tensor> result = runner_.run(inputs, cut, r.request);
+  if (outputs) *outputs = std::move(result);
+  const RequestRecord& q = r.request;
+  const int count = runner_.layer_count();
+
+  if (q.remote) {
+    // Split the measured network time as the estimate expects it to divide.
+    const LinkProfile& link = r.link_estimate;
+    r.rtt_ms = std::min(link.rtt_ms, q.network_ms);
+    const double up = link.upload_ms(q.request_bytes), down = link.download_ms(q.response_bytes);
+    const double transfer = q.network_ms - r.rtt_ms;
+    r.upload_ms = up + down > 0 ? transfer * up / (up + down) : 0;
+    r.download_ms = transfer - r.upload_ms;
+    estimator_.add_exchange(q.request_bytes, q.response_bytes, q.network_ms + q.server_ms, q.server_ms);
+    // The server's speed relative to its profile.
+    const double expected = base_.server.tail_ms(cut);
+    if (expected > 0.01 && q.server_ms > 0) {
+      const double ratio = q.server_ms / expected;
+      const double w = server_samples_ == 0 ? 1.0 : options_.ewma_weight;
+      server_scale_ = (1 - w) * server_scale_ + w * ratio;
+      ++server_samples_;
+    }
+  }
+  const int ran_here = q.remote ? cut : count;
+  r.compute_j = base_.device.head_j(ran_here);
+  r.radio_j = r.link_estimate.upload_power_w() * r.upload_ms / 1000.0 +
+              r.link_estimate.download_power_w() * r.download_ms / 1000.0;
+  r.energy_j = r.compute_j + r.radio_j;
+  return r;
+}
+
+}  // namespace splitpoint

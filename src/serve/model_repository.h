@@ -1,0 +1,60 @@
+#pragma once
+// The models a server hosts: for each model it is given, the whole model and
+// the tail from every cut between its layers (serve/model_naming.h), each
+// compiled on first use and kept in an ExecutableCache.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/backend.h"
+#include "serve/executable_cache.h"
+
+namespace splitpoint {
+
+struct ServedModel {
+  std::string name;        // "vgg16-seed.tail14"
+  std::string base_model;  // "vgg16-seed"
+  int from_cut = 0;        // the tail runs layers from_cut+1..layers
+  int layers = 0;          // the base model's layer count
+  Graph segment;           // what runs
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> outputs;
+};
+
+class ModelRepository {
+ public:
+  // `cache_capacity`: compiled segments kept at once.
+  ModelRepository(std::unique_ptr<Backend> backend, CompileOptions options, size_t cache_capacity);
+
+  // Hosts `graph` (with weights) and its tails under graph.name. Throws Error if
+  // a model of that name is hosted already.
+  void add_model(const Graph& graph);
+
+  // Every hosted name, base models first, tails by cut.
+  std::vector<std::string> names() const;
+  const ServedModel* find(const std::string& name) const;
+
+  // Runs `model` on `inputs` (one per model input, in its order) and returns
+  // the outputs and the compute time in ms (compilation not counted; it is
+  // reported as wait_ms, with the wait for the segment's lock). Thread-safe.
+  struct Result {
+    std::vector<Tensor> outputs;
+    double compute_ms = 0;
+    double wait_ms = 0;  // compiling (first use) and waiting for another request on this segment
+  };
+  Result run(const ServedModel& model, const std::vector<Tensor>& inputs);
+
+  const Backend& backend() const { return *backend_; }
+  const CompileOptions& compile_options() const { return options_; }
+  size_t compilations() const { return cache_.compilations(); }
+
+ private:
+  std::unique_ptr<Backend> backend_;
+  CompileOptions options_;
+  ExecutableCache cache_;
+  std::vector<std::unique_ptr<ServedModel>> models_;
+  std::map<std::string, const ServedModel*, std::less<>> by_name_;
+};
+
+}  // namespace splitpoint

@@ -1,0 +1,83 @@
+#pragma once
+// `splitpoint serve`: an Open Inference Protocol (KServe v2 REST) server for
+// the models of a ModelRepository, over HTTP/1.1 (or HTTPS), with the binary
+// tensor data extension.
+//
+//   GET  /v2/health/live, /v2/health/ready      open (for load balancers' probes)
+//   GET  /v2                                    server metadata
+//   GET  /v2/models/{m}[/versions/{v}]          model metadata: inputs, outputs, the cut it starts at
+//   GET  /v2/models/{m}[/versions/{v}]/ready
+//   POST /v2/models/{m}[/versions/{v}]/infer    inference
+//   POST /v2/repository/index                   every hosted model (Triton's repository extension)
+// Errors are {"error": "..."} with 400 (malformed request, wrong input name,
+// shape, dtype or size), 401 (no or wrong bearer token), 404 (unknown model or
+// path), 413 (body over the limit), 503 (queue full; Retry-After: 1), 500.
+//
+// An inference response carries the server's compute time as the response
+// parameter "server_compute_ms" and the header `Server-Timing: compute;dur=MS`,
+// and the time it waited (queue, first-use compile) as "server_wait_ms".
+//
+// Connections are served by a fixed pool of threads (keep-alive); inferences
+// run on `compute_slots` at a time (each with the repository's own threads),
+// and at most `max_queue` more wait; beyond that a request is refused with
+// 503 at once rather than queued without bound.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "serve/model_repository.h"
+
+namespace splitpoint {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;                 // 0: any free port (start() returns it)
+  int connection_threads = 32;     // connections served at once
+  int compute_slots = 1;           // inferences computed at once
+  int max_queue = 64;              // inferences waiting beyond those
+  int64_t max_request_bytes = int64_t{64} << 20;
+  std::string token;               // bearer token; empty: no authentication
+  std::string tls_cert, tls_key;   // PEM files; both or neither
+  int read_timeout_s = 10;         // a connection silent this long mid-request is closed
+  int keep_alive_timeout_s = 5;    // an idle keep-alive connection is closed after this
+  // One line per request that failed (and per request at all if log_requests);
+  // the token never appears in it.
+  std::function<void(const std::string&)> log;
+  bool log_requests = false;
+  std::string version = "unknown";  // GET /v2 reports it
+};
+
+struct ServerCounters {
+  int64_t requests = 0;    // HTTP requests answered
+  int64_t inferences = 0;  // successful inferences
+  int64_t client_errors = 0;  // 4xx
+  int64_t server_errors = 0;  // 5xx (503 included)
+};
+
+class OipServer {
+ public:
+  OipServer(ModelRepository& models, ServerOptions options);
+  ~OipServer();  // stops
+  OipServer(const OipServer&) = delete;
+  OipServer& operator=(const OipServer&) = delete;
+
+  // Binds and serves on a thread of its own; returns the port. Throws Error if
+  // the address cannot be bound or the TLS files cannot be loaded.
+  int start();
+  // Stops accepting, finishes the requests in flight, joins. Idempotent.
+  void stop();
+  // Blocks until stop() (from another thread or a signal handler's thread).
+  void wait();
+  ServerCounters counters() const;
+  const ServerOptions& options() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Compares secrets in time independent of where they differ.
+bool constant_time_equal(const std::string& a, const std::string& b);
+
+}  // namespace splitpoint

@@ -1,0 +1,32 @@
+#pragma once
+// An OIP server on 127.0.0.1 (any free port) in the test's own process,
+// hosting zoo models, and the oracle for what it must answer: the same model
+// run whole, here, on the same backend.
+#include <memory>
+#include <string>
+
+#include "engine/backend.h"
+#include "serve/model_repository.h"
+#include "serve/oip_server.h"
+#include "zoo/zoo.h"
+
+namespace splitpoint::testing {
+
+struct LocalServer {
+  std::unique_ptr<ModelRepository> repository;
+  std::unique_ptr<OipServer> server;
+  int port = 0;
+
+  explicit LocalServer(const std::vector<Graph>& graphs, ServerOptions options = {}, size_t cache = 3) {
+    CompileOptions compile;
+    compile.threads = 1;
+    repository = std::make_unique<ModelRepository>(make_backend(default_backend_name()), compile, cache);
+    for (const Graph& g : graphs) repository->add_model(g);
+    options.port = 0;
+    server = std::make_unique<OipServer>(*repository, options);
+    port = server->start();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+}  // namespace splitpoint::testing
