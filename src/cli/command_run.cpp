@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -220,6 +221,7 @@ int run_run(const RunOptions& o) {
                  millis(q.total_ms), millis(r.predicted.total_ms), r.energy_j,
                  entry.top1 ? std::to_string(*entry.top1) : "-");
       if (q.fallback) fmt::print("     finished here: {}\n", q.fallback_reason);
+      std::fflush(stdout);
     }
   }
   const RunSummary s = summarize(report);

@@ -131,7 +131,7 @@ struct OipServer::State {
     compute_cv.notify_one();
   }
 
-  void infer(const httplib::Request& req, httplib::Response& res, const std::string& name) {
+  void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
     const ServedModel& model = model_or_404(name);
     std::optional<std::string_view> json_length;
     std::string header_length;
@@ -143,7 +143,7 @@ struct OipServer::State {
     limits.max_body_bytes = options.max_request_bytes;
     InferRequest request;
     try {
-      request = parse_infer_request(req.body, json_length, limits);
+      request = parse_infer_request(body_bytes, json_length, limits);
     } catch (const Error& e) {
       throw HttpError{400, e.what()};
     }
@@ -270,8 +270,35 @@ struct OipServer::State {
         send_json(res, 200, {{"name", m.name}, {"ready", true}});
       });
     });
-    s.Post(model + "/infer", [this](const httplib::Request& req, httplib::Response& res) {
-      guarded(req, res, [&] { infer(req, res, req.matches[1]); });
+    // The body is read here rather than by httplib, which would refuse a body
+    // over 8 KiB sent as form data (curl's default Content-Type).
+    s.Post(model + "/infer", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& content_reader) {
+      guarded(req, res, [&] {
+        uint64_t declared = 0;
+        try {
+          if (req.has_header("Content-Length")) declared = std::stoull(req.get_header_value("Content-Length"));
+        } catch (const std::exception&) {
+          throw HttpError{400, "Content-Length is not a number"};
+        }
+        if (declared > static_cast<uint64_t>(options.max_request_bytes))
+          throw HttpError{413, fmt::format("request body of {} bytes over the limit of {} bytes", declared,
+                                           options.max_request_bytes)};
+        std::string body;
+        body.reserve(static_cast<size_t>(declared));
+        bool too_large = false;
+        content_reader([&](const char* data, size_t length) {
+          if (body.size() + length > static_cast<size_t>(options.max_request_bytes)) {
+            too_large = true;
+            return false;
+          }
+          body.append(data, length);
+          return true;
+        });
+        if (too_large)
+          throw HttpError{413, fmt::format("request body over the limit of {} bytes", options.max_request_bytes)};
+        infer(req, body, res, req.matches[1]);
+      });
     });
     s.Post("/v2/repository/index", [this](const httplib::Request&, httplib::Response& res) {
       nlohmann::json list = nlohmann::json::array();

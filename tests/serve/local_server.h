@@ -23,6 +23,7 @@ struct LocalServer {
     repository = std::make_unique<ModelRepository>(make_backend(default_backend_name()), compile, cache);
     for (const Graph& g : graphs) repository->add_model(g);
     options.port = 0;
+    options.keep_alive_timeout_s = 1;  // stop() waits for idle keep-alive connections this long
     server = std::make_unique<OipServer>(*repository, options);
     port = server->start();
   }
