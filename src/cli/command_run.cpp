@@ -214,7 +214,7 @@ int run_run(const RunOptions& o) {
     report.entries.push_back(entry);
     if (table) {
       const RequestRecord& q = r.request;
-      const std::string where = q.remote ? "server" : q.fallback ? "FALLBACK" : "local";
+      const std::string where = q.remote ? (r.explored ? "explore" : "server") : q.fallback ? "FALLBACK" : "local";
       fmt::print("{:>4} {:<16} {:>4} {:<8} {:>8} {:>7} {:>8} {:>7} {:>8} {:>8} {:>7} {:>8} {:>9} {:>9} {:>8.3f}  {}\n", i + 1,
                  inputs[i].name.substr(0, 16), q.cut, where, millis(q.head_ms), millis(q.encode_ms), millis(r.upload_ms),
                  millis(r.rtt_ms), millis(q.server_ms), millis(r.download_ms), millis(q.decode_ms), millis(q.local_tail_ms),

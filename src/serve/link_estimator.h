@@ -8,9 +8,11 @@
 // has two unknowns; the downlink is taken to keep the prior's ratio to the
 // uplink (downlink = uplink x prior.down / prior.up), so
 //   uplink = (up_bytes + down_bytes x prior.up / prior.down) / (network_ms - RTT).
-// An exchange too small to say anything about bandwidth (transfer time under
-// a quarter of network_ms at the current estimate) updates the RTT instead,
-// as does an explicit probe (a tiny request). Both are exponentially weighted
+// An exchange too small to say anything about bandwidth (under
+// kMinBandwidthSampleBytes, counting a downlink byte as prior.up / prior.down
+// of an uplink byte), or one that took no longer than the RTT estimate,
+// updates the RTT instead, as does an explicit probe (a request with no
+// payload; the client sends one now and then to keep the two apart). Both are exponentially weighted
 // moving averages; the bandwidth average is kept on time per byte (the
 // quantity measured), so one slow transfer does not swamp it.
 #include <cstdint>
@@ -18,6 +20,8 @@
 #include "cost/link_profile.h"
 
 namespace splitpoint {
+
+inline constexpr double kMinBandwidthSampleBytes = 4096;
 
 class LinkEstimator {
  public:

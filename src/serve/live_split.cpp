@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.h"
 
@@ -34,18 +35,50 @@ int LiveSplit::choose() const {
       runner_.layer_count());
 }
 
+int LiveSplit::best_remote() const {
+  ChainInputs inputs = current_inputs();
+  ChainPlan plan = plan_chain(inputs, options_.objective, options_.constraints);
+  int best = 0;
+  double best_score = INFINITY;
+  const CutEstimate& local = plan.cuts.back();
+  for (const CutEstimate& c : plan.cuts) {
+    if (c.cut == runner_.layer_count()) continue;
+    const double score = objective_score(options_.objective, c, local);
+    if (score < best_score) {
+      best_score = score;
+      best = c.cut;
+    }
+  }
+  return best;
+}
+
 CutEstimate LiveSplit::predict(int cut) const { return estimate_cut(current_inputs(), cut); }
 
 LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
   LiveRecord r;
-  const int cut = choose();
+  if (options_.probe_every > 0 && steps_ % options_.probe_every == 0) {
+    if (const auto rtt = runner_.probe_round_trip()) estimator_.add_rtt_probe(*rtt);
+  }
+  ++steps_;
+  int cut = choose();
+  const int count = runner_.layer_count();
+  if (!options_.fixed_cut && cut == count) {
+    if (options_.explore_every > 0 && local_streak_ >= options_.explore_every) {
+      cut = best_remote();
+      r.explored = true;
+      local_streak_ = 0;
+    } else {
+      ++local_streak_;
+    }
+  } else {
+    local_streak_ = 0;
+  }
   r.link_estimate = estimator_.estimate();
   r.server_scale = server_scale_;
   r.predicted = predict(cut);
   std::vector<Tensor> result = runner_.run(inputs, cut, r.request);
   if (outputs) *outputs = std::move(result);
   const RequestRecord& q = r.request;
-  const int count = runner_.layer_count();
 
   if (q.remote) {
     // Split the measured network time as the estimate expects it to divide.

@@ -26,10 +26,18 @@ struct LiveSplitOptions {
   Objective objective;
   Constraints constraints;
   double ewma_weight = 0.3;      // of a new sample, for the link and the server scale
+  // After this many requests in a row chosen all local, the next one goes to
+  // the best remote cut anyway, to measure the link again (a loop that only
+  // runs locally would never notice the link recover); 0: never.
+  int explore_every = 10;
+  // Before the first request and then every this many, time an empty round
+  // trip to keep the RTT estimate apart from the bandwidth; 0: never.
+  int probe_every = 10;
 };
 
 struct LiveRecord {
   RequestRecord request;
+  bool explored = false;         // sent remote to re-measure the link (see explore_every)
   LinkProfile link_estimate;     // what the choice was made with
   double server_scale = 1;       // likewise
   CutEstimate predicted;         // the planner's figures for the cut run, under that estimate
@@ -53,8 +61,10 @@ class LiveSplit {
 
   LiveRecord step(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs = nullptr);
 
-  // The cut the loop would choose now, and the prediction behind it.
+  // The cut the loop would choose now (without exploring), and the prediction behind it.
   int choose() const;
+  // The best cut that uses the server.
+  int best_remote() const;
   CutEstimate predict(int cut) const;
   const LinkEstimator& estimator() const { return estimator_; }
   double server_scale() const { return server_scale_; }
@@ -68,6 +78,8 @@ class LiveSplit {
   LinkEstimator estimator_;
   double server_scale_ = 1;
   int server_samples_ = 0;
+  int local_streak_ = 0;
+  int steps_ = 0;
 };
 
 }  // namespace splitpoint

@@ -83,6 +83,7 @@ std::string run_report_json(const RunReport& r) {
         {"input", e.input},
         {"cut", q.cut},
         {"where", q.remote ? "server" : q.fallback ? "fallback" : "local"},
+        {"explored", l.explored},
         {"fallback_reason", q.fallback ? nlohmann::json(q.fallback_reason) : nlohmann::json(nullptr)},
         {"ms",
          {{"head", q.head_ms}, {"encode", q.encode_ms}, {"upload", l.upload_ms}, {"rtt", l.rtt_ms},

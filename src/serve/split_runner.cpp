@@ -42,6 +42,13 @@ void SplitRunner::set_client(OipClient* client) {
   retry_at_ = {};
 }
 
+std::optional<double> SplitRunner::probe_round_trip() {
+  if (!server_usable()) return std::nullopt;
+  const Clock::time_point t = Clock::now();
+  if (!client_->live()) return std::nullopt;
+  return ms_since(t);
+}
+
 bool SplitRunner::server_usable() const { return client_ && Clock::now() >= retry_at_; }
 
 std::shared_ptr<ExecutableCache::Entry> SplitRunner::segment(int from, int to) {

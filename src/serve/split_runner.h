@@ -10,6 +10,7 @@
 // locally, then the server is tried again.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,10 @@ class SplitRunner {
   // Talks to another server (or the same through another path) from now on;
   // null: everything runs here. Compiled segments are kept.
   void set_client(OipClient* client);
+
+  // Times a request with no payload (GET /v2/health/live): the round trip, ms;
+  // nullopt without a server, while backing off, or when it does not answer.
+  std::optional<double> probe_round_trip();
 
   // False while backing off after a failure.
   bool server_usable() const;
