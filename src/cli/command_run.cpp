@@ -134,6 +134,14 @@ int run_run(const RunOptions& o) {
       throw Error(fmt::format("-o {}: directory {} does not exist", o.output, dir.string()));
   }
 
+  if (!o.inputs_dir.empty() && !std::filesystem::is_directory(o.inputs_dir))
+    throw Error(fmt::format("--inputs {}: not a directory", o.inputs_dir));
+  ClientOptions client_options;
+  client_options.timeout_s = o.timeout_s;
+  client_options.ca_cert = o.ca_cert;
+  client_options.insecure = o.insecure;
+  if (!o.token_file.empty()) client_options.token = read_token_file(o.token_file);
+
   auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
   Graph float_graph = load_model(o.model, /*with_weights=*/true);
   PreparedModel prepared = prepare_model(*backend, float_graph, o.precision, o.threads, o.quiet || o.json);
@@ -150,11 +158,6 @@ int run_run(const RunOptions& o) {
   ChainInputs plan_inputs = live_chain_inputs(graph, spec, prior, codec, *backend, inputs.front().tensors, o.threads);
 
   std::unique_ptr<LinkEmulator> emulator;
-  ClientOptions client_options;
-  client_options.timeout_s = o.timeout_s;
-  client_options.ca_cert = o.ca_cert;
-  client_options.insecure = o.insecure;
-  if (!o.token_file.empty()) client_options.token = read_token_file(o.token_file);
   if (emulated) {
     emulator = std::make_unique<LinkEmulator>(url.host, url.port, link_shape(*emulated));
     client_options.via_port = emulator->port();

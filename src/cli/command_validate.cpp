@@ -38,7 +38,8 @@ struct ValidateOptions {
   std::string server;
   std::string server_model;
   std::string links = "wifi,lte,3g";
-  std::string cuts = "all";
+  std::string cuts = "auto";
+  double max_upload_s = 3;
   int repeats = 5;
   std::string codec = "fp32";
   std::string device = kThisMachineProfile;
@@ -90,7 +91,7 @@ int run_validate(const ValidateOptions& o) {
   const std::string server_model = o.server_model.empty() ? graph.name : o.server_model;
   const std::vector<Layer> layers = group_layers(graph);
   std::vector<int> cuts;
-  if (o.cuts == "all") {
+  if (o.cuts == "all" || o.cuts == "auto") {
     for (int k = 0; k <= static_cast<int>(layers.size()); ++k) cuts.push_back(k);
   } else {
     for (const std::string& c : split_list(o.cuts)) cuts.push_back(resolve_cut(graph, layers, c));
@@ -105,6 +106,24 @@ int run_validate(const ValidateOptions& o) {
                                                                   model_name_of(o.model)},
                                               links.front(), codec, *backend, input, o.threads);
 
+  if (o.cuts == "auto") {
+    // Cuts whose tensor takes more than --max-upload seconds on the slowest
+    // link would make the run long without saying more: left out, and said so.
+    const LinkProfile* slowest = &links.front();
+    for (const LinkProfile& l : links) {
+      if (l.uplink_mbps < slowest->uplink_mbps) slowest = &l;
+    }
+    std::vector<int> kept, dropped;
+    for (int k : cuts) {
+      const bool slow = k < static_cast<int>(layers.size()) &&
+                        slowest->upload_ms(plan_inputs.cut_bytes[static_cast<size_t>(k)]) > 1000 * o.max_upload_s;
+      (slow ? dropped : kept).push_back(k);
+    }
+    cuts = kept;
+    if (!dropped.empty())
+      fmt::print("cuts {} left out: their tensors take over {:g} s to upload over {} (--cuts all runs them)\n",
+                 fmt::join(dropped, ","), o.max_upload_s, slowest->name);
+  }
   ClientOptions client_options;
   client_options.timeout_s = o.timeout_s;
   {
@@ -237,8 +256,11 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--server-model", o->server_model, "The model's name on the server (default: MODEL's name)");
   cmd->add_option("--links", o->links, "Links to emulate, comma-separated (';' if a custom one has commas)")
       ->capture_default_str();
-  cmd->add_option("--cuts", o->cuts, "Cuts to run: all, or a comma-separated list of numbers or layer names")
+  cmd->add_option("--cuts", o->cuts,
+                  "Cuts to run: auto (those whose tensor uploads within --max-upload seconds on the slowest link), "
+                  "all, or a comma-separated list of numbers or layer names")
       ->capture_default_str();
+  cmd->add_option("--max-upload", o->max_upload_s, "With --cuts auto: the longest upload kept, s")->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "Measured runs per link and cut (after one warm-up run)")->capture_default_str();
   cmd->add_option("--codec", o->codec, "Cut-tensor codec")->capture_default_str();
   cmd->add_option("--device", o->device, "Profile of this machine (the device) for the prediction")->capture_default_str();

@@ -1,0 +1,137 @@
+// The serve, run and validate commands from the outside: bad requests exit 2
+// naming what was wrong; a validate run over an emulated link reports what it
+// measured, every end-to-end time at least what the link alone takes.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/run_cli.h"
+
+extern char** environ;
+
+namespace splitpoint {
+namespace {
+
+using testing::run_cli;
+
+// `splitpoint serve ARGS` in the background, until destroyed (SIGTERM).
+struct ServeProcess {
+  pid_t pid = 0;
+  std::string port;
+  std::string log;
+  explicit ServeProcess(std::vector<std::string> args) {
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string port_file = (dir / ("splitpoint_serve_port_" + std::to_string(::getpid()))).string();
+    log = (dir / ("splitpoint_serve_log_" + std::to_string(::getpid()))).string();
+    std::filesystem::remove(port_file);
+    args.insert(args.begin(), {SPLITPOINT_CLI, "serve"});
+    args.insert(args.end(), {"--port", "0", "--port-file", port_file});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn(&pid, SPLITPOINT_CLI, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    for (int i = 0; i < 300 && port.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::ifstream(port_file) >> port;
+    }
+    std::filesystem::remove(port_file);
+  }
+  ~ServeProcess() { stop(); }
+  int stop() {
+    if (pid <= 0) return -1;
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string url() const { return "http://127.0.0.1:" + port; }
+};
+
+TEST(ServeCli, BadRequestsExitTwoNamingTheProblem) {
+  struct Case {
+    std::string args, says;
+  };
+  const std::vector<Case> cases = {
+      {"run vgg16-seed --server localhost:8000", "expected http://HOST:PORT"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --split 99", "99"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --codec fp8", "fp8"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --count -1", "--count"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --emulate-link warp", "warp"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --inputs /nonexistent", "/nonexistent"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --token-file /nonexistent", "/nonexistent"},
+      {"serve vgg16-seed --token-file /nonexistent", "/nonexistent"},
+      {"serve vgg16-seed --tls-cert /nonexistent.pem --tls-key /nonexistent.pem --port 0", "/nonexistent.pem"},
+      {"serve vgg16-seed --tls-cert only.pem", "TLS needs both"},
+      {"serve vgg17", "vgg17"},
+      {"serve vgg16-seed --max-request-mb 0", "--max-request-mb"},
+      {"validate vgg16-seed --server http://127.0.0.1:1 --links lte,nowhere", "nowhere"},
+      {"validate vgg16-seed --server http://127.0.0.1:1 --repeats 0", "--repeats"},
+  };
+  for (const Case& c : cases) {
+    const auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.args << "\n" << r.err;
+  }
+}
+
+TEST(ServeCli, RunAgainstAServerThatLacksTheModelIsAnError) {
+  ServeProcess server({"alexnet", "--threads", "1"});
+  ASSERT_FALSE(server.port.empty());
+  const auto r = run_cli("run vgg16-seed --server " + server.url() + " --count 1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unknown model 'vgg16-seed'"), std::string::npos) << r.err;
+  EXPECT_EQ(server.stop(), 0);  // SIGTERM: a clean stop
+  EXPECT_NE(testing::slurp(server.log).find("stopped after"), std::string::npos);
+}
+
+TEST(ServeCli, ValidateOverAnEmulatedLinkMeasuresAtLeastTheLink) {
+  ServeProcess server({"vgg16-seed", "--threads", "1"});
+  ASSERT_FALSE(server.port.empty());
+  const std::string json = (std::filesystem::temp_directory_path() / ("validate_" + std::to_string(::getpid()) + ".json")).string();
+  const auto r = run_cli("validate vgg16-seed --server " + server.url() +
+                         " --links '8,30;up=4,down=16,rtt=50' --cuts 14,16,17 --repeats 2 --clients 2 --load-seconds 1 "
+                         "--load-cut 14 --threads 1 -o " + json);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(std::ifstream(json));
+  std::filesystem::remove(json);
+  ASSERT_EQ(j["points"].size(), 6u);
+  for (const auto& p : j["points"]) {
+    const int cut = p["cut"];
+    const double up = p["link"] == "8,30" ? 8.0 : 4.0, down = p["link"] == "8,30" ? 8.0 : 16.0;
+    const double rtt = p["link"] == "8,30" ? 30.0 : 50.0;
+    EXPECT_EQ(p["fallbacks"], 0);
+    if (cut == 17) {
+      EXPECT_EQ(p["tensor_bytes"], 0);
+      continue;
+    }
+    // Cut 14 sends 7 x 7 x 512 floats, cut 16 sends 4096; 2 floats come back.
+    EXPECT_EQ(p["tensor_bytes"], cut == 14 ? 100352 : 16384);
+    const double link_ms = p["tensor_bytes"].get<double>() * 8 / (up * 1e3) + rtt + 8 * 8 / (down * 1e3);
+    EXPECT_GE(p["measured_ms"].get<double>(), link_ms) << p;
+    EXPECT_GE(p["network_ms"].get<double>(), link_ms - 0.5) << p;
+    EXPECT_GT(p["predicted_ms"].get<double>(), link_ms) << p;
+  }
+  ASSERT_EQ(j["load"]["runs"].size(), 2u);
+  for (const auto& run : j["load"]["runs"]) {
+    EXPECT_GT(run["requests"].get<int>(), 0);
+    EXPECT_EQ(run["errors"], 0);
+  }
+  EXPECT_NE(r.out.find("prediction error"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace splitpoint
