@@ -55,3 +55,8 @@ set(ENV{PKG_CONFIG_PATH} "")
 
 set(FLATC_EXECUTABLE /usr/bin/flatc CACHE FILEPATH "flatc of the build machine")
 set(CMAKE_CROSSCOMPILING_EMULATOR "${_splitpoint_repository}/scripts/run-arm64;--sysroot;${SPLITPOINT_ARM64_SYSROOT}")
+
+# Debian's multiarch headers (OpenSSL's opensslconf.h, configuration.h) live in usr/include/aarch64-linux-gnu,
+# which the cross compiler searches in its own root, not in the sysroot.
+set(CMAKE_C_STANDARD_INCLUDE_DIRECTORIES "${SPLITPOINT_ARM64_SYSROOT}/usr/include/aarch64-linux-gnu")
+set(CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES "${SPLITPOINT_ARM64_SYSROOT}/usr/include/aarch64-linux-gnu")

@@ -88,7 +88,9 @@ LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor
     const double transfer = q.network_ms - r.rtt_ms;
     r.upload_ms = up + down > 0 ? transfer * up / (up + down) : 0;
     r.download_ms = transfer - r.upload_ms;
-    estimator_.add_exchange(q.request_bytes, q.response_bytes, q.network_ms + q.server_ms, q.server_ms);
+    // The server's own time (computing, and waiting for the tail) is not the link's.
+    estimator_.add_exchange(q.request_bytes, q.response_bytes, q.network_ms + q.server_ms + q.server_wait_ms,
+                            q.server_ms + q.server_wait_ms);
     // The server's speed relative to its profile.
     const double expected = base_.server.tail_ms(cut);
     if (expected > 0.01 && q.server_ms > 0) {

@@ -134,6 +134,8 @@ InferResult OipClient::infer(const std::string& model, const InferRequest& reque
     throw Error(fmt::format("{}: model '{}': malformed response: {}", url_, model, e.what()));
   }
   const auto& p = result.response.parameters;
+  if (p.is_object() && p.contains("server_wait_ms") && p["server_wait_ms"].is_number())
+    result.server_wait_ms = std::max(0.0, p["server_wait_ms"].get<double>());
   if (p.is_object() && p.contains("server_compute_ms") && p["server_compute_ms"].is_number()) {
     result.server_compute_ms = p["server_compute_ms"].get<double>();
   } else if (res->has_header("Server-Timing")) {

@@ -43,6 +43,7 @@ struct InferResult {
   int64_t request_bytes = 0;     // HTTP body sent
   int64_t response_bytes = 0;    // HTTP body received
   std::optional<double> server_compute_ms;  // as the server reported it (parameter or Server-Timing)
+  double server_wait_ms = 0;                // splitpoint serve's queue and first-use compile time (0 if not reported)
 };
 
 class OipClient {

@@ -508,7 +508,13 @@ size_t json_part_length(std::string_view body, std::optional<std::string_view> j
   if (body.size() > static_cast<uint64_t>(std::max<int64_t>(limits.max_body_bytes, 0)))
     throw Error(fmt::format("the body is {} bytes, more than the limit of {} bytes", body.size(),
                             limits.max_body_bytes));
-  if (!json_length) return body.size();
+  const auto checked_json_length = [&](size_t length) {
+    if (length > static_cast<uint64_t>(std::max<int64_t>(limits.max_json_bytes, 0)))
+      throw Error(fmt::format("the JSON part is {} bytes, more than the limit of {} bytes (send tensors binary)",
+                              length, limits.max_json_bytes));
+    return length;
+  };
+  if (!json_length) return checked_json_length(body.size());
   const std::string_view text = *json_length;
   uint64_t length = 0;
   const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -519,7 +525,7 @@ size_t json_part_length(std::string_view body, std::optional<std::string_view> j
   if (length > body.size())
     throw Error(fmt::format("Inference-Header-Content-Length: {} is more than the body's {} bytes", length,
                             body.size()));
-  return length;
+  return checked_json_length(length);
 }
 
 // The tensors of array `name` ("inputs" of a request, "outputs" of a

@@ -205,7 +205,7 @@ struct OipServer::State {
 
     InferResponse response;
     response.model_name = model.name;
-    response.model_version = "1";
+    response.model_version = std::string("1");  // (GCC 12 warns wrongly, -Wrestrict, on assigning the literal)
     response.id = request.id;
     response.parameters["server_compute_ms"] = result.compute_ms;
     response.parameters["server_wait_ms"] = result.wait_ms;

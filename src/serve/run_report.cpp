@@ -87,7 +87,7 @@ std::string run_report_json(const RunReport& r) {
         {"fallback_reason", q.fallback ? nlohmann::json(q.fallback_reason) : nlohmann::json(nullptr)},
         {"ms",
          {{"head", q.head_ms}, {"encode", q.encode_ms}, {"upload", l.upload_ms}, {"rtt", l.rtt_ms},
-          {"server", q.server_ms}, {"download", l.download_ms}, {"network", q.network_ms}, {"decode", q.decode_ms},
+          {"server", q.server_ms}, {"server_wait", q.server_wait_ms}, {"download", l.download_ms}, {"network", q.network_ms}, {"decode", q.decode_ms},
           {"local_tail", q.local_tail_ms}, {"total", q.total_ms}}},
         {"bytes", {{"tensor", q.tensor_bytes}, {"request", q.request_bytes}, {"response", q.response_bytes}}},
         {"energy_j", {{"compute", l.compute_j}, {"radio", l.radio_j}, {"total", l.energy_j}}},

@@ -105,7 +105,8 @@ std::vector<Tensor> SplitRunner::run(const std::vector<Tensor>& inputs, int cut,
       record.request_bytes = result.request_bytes;
       record.response_bytes = result.response_bytes;
       record.server_ms = result.server_compute_ms.value_or(0);
-      record.network_ms = std::max(0.0, result.wall_ms - record.server_ms);
+      record.server_wait_ms = result.server_wait_ms;
+      record.network_ms = std::max(0.0, result.wall_ms - record.server_ms - record.server_wait_ms);
 
       t = Clock::now();
       std::vector<Tensor> outputs;

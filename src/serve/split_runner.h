@@ -39,8 +39,9 @@ struct RequestRecord {
   std::string fallback_reason;
   double head_ms = 0;          // layers 1..cut here
   double encode_ms = 0;
-  double network_ms = 0;       // the HTTP exchange minus server_ms: upload + RTT + download (+ protocol)
+  double network_ms = 0;       // the HTTP exchange minus server_ms and server_wait_ms: upload + RTT + download (+ protocol)
   double server_ms = 0;
+  double server_wait_ms = 0;   // the server's queue and first-use compile time
   double decode_ms = 0;
   double local_tail_ms = 0;    // layers cut+1..L here (all-local, or a fallback)
   double total_ms = 0;

@@ -57,7 +57,7 @@ TEST(Fallback, ServerStoppedThenRestartedNothingLost) {
     const auto got = runner.run(input, 10, r);
     EXPECT_EQ(r.remote, want_remote) << when;
     EXPECT_EQ(r.fallback, !want_remote) << when;
-    if (!want_remote) EXPECT_FALSE(r.fallback_reason.empty()) << when;
+    if (!want_remote) { EXPECT_FALSE(r.fallback_reason.empty()) << when; }
     const auto expected = whole->run(input);
     ASSERT_EQ(got.size(), expected.size());
     EXPECT_TRUE(same_bytes(got[0], expected[0])) << when;

@@ -211,7 +211,7 @@ TEST_F(HttpEndpoints, BadRequestsGet4xxWithAJsonErrorAndTheServerGoesOn) {
     nlohmann::json body;
     ASSERT_NO_THROW(body = nlohmann::json::parse(r.body)) << c.what << ": " << r.body;
     ASSERT_TRUE(body.contains("error") && body["error"].is_string()) << c.what;
-    if (!c.says.empty()) EXPECT_NE(body["error"].get<std::string>().find(c.says), std::string::npos) << c.what << ": " << body;
+    if (!c.says.empty()) { EXPECT_NE(body["error"].get<std::string>().find(c.says), std::string::npos) << c.what << ": " << body; }
   }
   // Over the 1 MiB limit.
   const std::string big = write_temp("big.bin", std::string((1 << 20) + 100, 'x'));

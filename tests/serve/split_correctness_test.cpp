@@ -56,7 +56,7 @@ void expect_every_cut_exact(const Graph& graph) {
     for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(same_bytes(got[i], expected[i])) << graph.name << " cut " << cut;
     if (cuts[static_cast<size_t>(cut)].tensors.size() > 1) ++multi_tensor_cuts;
   }
-  if (graph.name == "resnet18") EXPECT_GT(multi_tensor_cuts, 0) << "the DAG model should have cuts of two tensors";
+  if (graph.name == "resnet18") { EXPECT_GT(multi_tensor_cuts, 0) << "the DAG model should have cuts of two tensors"; }
 }
 
 TEST(SplitCorrectness, EveryCutOfVgg16SeedIsBitExactWithFp32) { expect_every_cut_exact(small_model("vgg16-seed", 32)); }
