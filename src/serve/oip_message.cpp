@@ -184,7 +184,7 @@ std::string dump_json(const ordered_json& j) {
   }
 }
 
-// The member `key` of object `object` (at `path`), or nullptr.
+// The member `key` of `object`, or nullptr.
 const json* member(const json& object, std::string_view key) {
   const auto it = object.find(key);
   return it == object.end() ? nullptr : &*it;
@@ -285,7 +285,8 @@ TensorHeader read_tensor_header(const json& value, const std::string& path, cons
   if (shape.size() > static_cast<size_t>(std::max(limits.max_rank, 0)))
     fail(path + ".shape", fmt::format("rank {} is more than the limit of {}", shape.size(), limits.max_rank));
   tensor.shape.clear();
-  for (size_t i = 0; i < shape.size(); ++i) tensor.shape.push_back(size_value(shape[i], fmt::format("{}.shape[{}]", path, i)));
+  for (size_t i = 0; i < shape.size(); ++i)
+    tensor.shape.push_back(size_value(shape[i], fmt::format("{}.shape[{}]", path, i)));
 
   tensor.datatype = string_value(required_member(value, "datatype", path), path + ".datatype");
   header.datatype = find_datatype(tensor.datatype);
@@ -358,8 +359,8 @@ class DataArray {
   std::vector<size_t> indices_;
 };
 
-// The value of a JSON number as `Kind` (an integer kind of `size` bytes),
-// as little-endian bytes appended to `out`.
+// A JSON integer of an integer datatype, checked against the datatype's
+// range, appended to `out` as little-endian bytes.
 void append_json_integer(const json& value, const Datatype& datatype, const std::string& path,
                          std::vector<uint8_t>& out) {
   if (!value.is_number_integer())  // also unsigned
@@ -384,7 +385,8 @@ void append_json_integer(const json& value, const Datatype& datatype, const std:
 float json_float(const json& value, const Datatype& datatype, const std::string& path) {
   if (!value.is_number()) fail(path, fmt::format("expected a number for {}, got {}", datatype.name, describe(value)));
   const double d = value.get<double>();
-  if (!(std::fabs(d) < kFloatOverflow)) fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
+  if (!(std::fabs(d) < kFloatOverflow))
+    fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
   return static_cast<float>(d);
 }
 
@@ -454,7 +456,8 @@ void check_tensor_bytes(const OipTensor& tensor, const Datatype& datatype, int64
   } else if (datatype.kind == Kind::bytes) {
     const int64_t count = for_each_bytes_element(tensor.data.data(), tensor.data.size(), path, [](std::string_view) {});
     if (count != elements)
-      fail(path, fmt::format("BYTES data has {} elements but {} needs {}", count, tensor_description(tensor), elements));
+      fail(path,
+           fmt::format("BYTES data has {} elements but {} needs {}", count, tensor_description(tensor), elements));
   }
 }
 
@@ -517,7 +520,8 @@ size_t json_part_length(std::string_view body, std::optional<std::string_view> j
   if (!json_length) return checked_json_length(body.size());
   const std::string_view text = *json_length;
   uint64_t length = 0;
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   const auto parsed = std::from_chars(text.data(), text.data() + text.size(), length);
   const std::string shown = text.size() <= 40 ? std::string(text) : std::string(text.substr(0, 40)) + "...";
   if (!digits || parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
