@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/device_profiles.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
 #include "cli/units.h"
 #include "cli/version.h"
 #include "core/error.h"
@@ -68,7 +69,6 @@ struct PlanOptions {
   bool measure_codec = true;
 };
 
-std::string millis(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); }
 std::string joules(double v) { return fmt::format("{:.3f}", v); }
 
 void print_plan(const PlanReport& r, const std::vector<std::string>& device_fit, const std::vector<std::string>& server_fit) {
@@ -203,11 +203,7 @@ int run_plan(const PlanOptions& o) {
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   std::optional<SweepRange> sweep_range;
   if (!o.sweep.empty()) sweep_range = parse_sweep_range(o.sweep);
-  if (!o.output.empty()) {
-    auto dir = std::filesystem::path(o.output).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw Error(fmt::format("-o {}: directory {} does not exist", o.output, dir.string()));
-  }
+  check_output_file("-o", o.output);
 
   const std::string model_name = model_name_of(o.model);
   LoadedDevice device_holder;

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/model_precision.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
 #include "cli/units.h"
 #include "cli/version.h"
 #include "core/error.h"
@@ -43,17 +44,6 @@ struct ProfileCommandOptions {
   std::string output;
 };
 
-// Refuses an -o path that cannot be written, before the long measurement.
-void check_writable(const std::string& output) {
-  namespace fs = std::filesystem;
-  const fs::path path(output);
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw Error(fmt::format("-o {}: is a directory, not a file", output));
-  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  if (!fs::is_directory(dir, ec)) throw Error(fmt::format("-o {}: directory {} does not exist", output, dir.string()));
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw Error(fmt::format("-o {}: directory {} is not writable", output, dir.string()));
-}
 
 void check_options(const ProfileCommandOptions& o) {
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
@@ -64,7 +54,7 @@ void check_options(const ProfileCommandOptions& o) {
   if (o.image_size < 0) throw Error(fmt::format("--image-size must be positive, is {}", o.image_size));
   parse_profile_method(o.method);
   check_precision_options(o.precision);
-  if (!o.output.empty()) check_writable(o.output);
+  if (!o.output.empty()) check_output_file("-o", o.output);
 }
 
 std::string ms(double value) { return fmt::format("{:.3f}", value); }

@@ -18,6 +18,8 @@
 #include "cli/live_plan_inputs.h"
 #include "cli/model_precision.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
+#include "cli/units.h"
 #include "cli/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
@@ -63,21 +65,6 @@ struct RunOptions {
   bool quiet = false;
 };
 
-std::string read_token_file(const std::string& path) {
-  std::string text;
-  try {
-    const auto bytes = read_file_bytes(path);
-    text.assign(bytes.begin(), bytes.end());
-  } catch (const Error&) {
-    throw Error(fmt::format("--token-file {}: cannot read it", path));
-  }
-  text = text.substr(0, text.find('\n'));
-  const auto first = text.find_first_not_of(" \t\r");
-  const auto last = text.find_last_not_of(" \t\r");
-  if (first == std::string::npos) throw Error(fmt::format("--token-file {}: the first line is empty", path));
-  return text.substr(first, last - first + 1);
-}
-
 struct NamedInput {
   std::string name;
   std::vector<Tensor> tensors;
@@ -113,7 +100,6 @@ std::vector<NamedInput> gather_inputs(const Graph& graph, const RunOptions& o) {
   return inputs;
 }
 
-std::string millis(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); }
 
 int run_run(const RunOptions& o) {
   if (o.server.empty()) throw Error("give --server URL (http://HOST:PORT of `splitpoint serve`)");
@@ -128,11 +114,7 @@ int run_run(const RunOptions& o) {
   std::optional<LinkProfile> emulated;
   if (!o.emulate_link.empty()) emulated = parse_link(o.emulate_link);
   const LinkProfile prior = !o.link.empty() ? parse_link(o.link) : emulated ? *emulated : parse_link("wifi");
-  if (!o.output.empty()) {
-    auto dir = std::filesystem::path(o.output).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw Error(fmt::format("-o {}: directory {} does not exist", o.output, dir.string()));
-  }
+  check_output_file("-o", o.output);
 
   if (!o.inputs_dir.empty() && !std::filesystem::is_directory(o.inputs_dir))
     throw Error(fmt::format("--inputs {}: not a directory", o.inputs_dir));
@@ -140,7 +122,7 @@ int run_run(const RunOptions& o) {
   client_options.timeout_s = o.timeout_s;
   client_options.ca_cert = o.ca_cert;
   client_options.insecure = o.insecure;
-  if (!o.token_file.empty()) client_options.token = read_token_file(o.token_file);
+  if (!o.token_file.empty()) client_options.token = read_secret_file("--token-file", o.token_file);
 
   auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
   Graph float_graph = load_model(o.model, /*with_weights=*/true);

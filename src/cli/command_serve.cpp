@@ -5,13 +5,13 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
 #include "cli/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
@@ -41,18 +41,6 @@ struct ServeOptions {
   bool log_requests = false;
 };
 
-// The token: the file's first line, without surrounding whitespace.
-std::string read_token(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("--token-file {}: cannot read it", path));
-  std::string line;
-  std::getline(in, line);
-  const auto first = line.find_first_not_of(" \t\r\n");
-  const auto last = line.find_last_not_of(" \t\r\n");
-  if (first == std::string::npos) throw Error(fmt::format("--token-file {}: the first line is empty", path));
-  return line.substr(first, last - first + 1);
-}
-
 int run_serve(const ServeOptions& o) {
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   if (o.cache < 1) throw Error(fmt::format("--cache must be at least 1, is {}", o.cache));
@@ -71,7 +59,8 @@ int run_serve(const ServeOptions& o) {
   options.log_requests = o.log_requests;
   options.version = kToolVersion;
   options.log = [](const std::string& line) { fmt::print(stderr, "serve: {}\n", line); };
-  if (!o.token_file.empty()) options.token = read_token(o.token_file);
+  check_output_file("--port-file", o.port_file);
+  if (!o.token_file.empty()) options.token = read_secret_file("--token-file", o.token_file);
 
   // Signals go to the thread that waits for them, not to the server's threads
   // (they inherit this mask).

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/model_precision.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
 #include "cli/units.h"
 #include "core/error.h"
 #include "engine/backend.h"
@@ -55,9 +56,7 @@ void check_output_path(const std::string& path, const std::string& option) {
   if (path.empty()) return;
   if (!model_format_of(path))
     throw Error(fmt::format("{} {}: the file must end in .tflite or .onnx", option, path));
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent))
-    throw Error(fmt::format("{} {}: directory {} does not exist", option, path, parent.string()));
+  check_output_file(option, path);
 }
 
 nlohmann::json tensor_list_json(const Graph& g, const std::vector<TensorId>& ids) {

@@ -15,6 +15,8 @@
 #include "cli/device_profiles.h"
 #include "cli/live_plan_inputs.h"
 #include "cli/model_source.h"
+#include "cli/output_file.h"
+#include "cli/units.h"
 #include "cli/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
@@ -65,7 +67,6 @@ std::vector<std::string> split_list(const std::string& text, char separator = ',
   return parts;
 }
 
-std::string millis(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v); }
 
 int run_validate(const ValidateOptions& o) {
   if (o.repeats < 1) throw Error(fmt::format("--repeats must be at least 1, is {}", o.repeats));
@@ -80,11 +81,7 @@ int run_validate(const ValidateOptions& o) {
   for (const std::string& l : split_list(o.links, o.links.find(';') != std::string::npos ? ';' : ','))
     links.push_back(parse_link(l));
   if (links.empty()) throw Error("--links: give at least one link");
-  if (!o.output.empty()) {
-    auto dir = std::filesystem::path(o.output).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw Error(fmt::format("-o {}: directory {} does not exist", o.output, dir.string()));
-  }
+  check_output_file("-o", o.output);
 
   auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
   Graph graph = load_model(o.model, /*with_weights=*/true);

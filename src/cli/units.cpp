@@ -39,4 +39,6 @@ std::string si(double value, const std::string& unit) {
   return fmt::format("{:.2f} {}{}", value, kPrefixes[p], unit);
 }
 
+std::string millis(double ms) { return ms >= 100 ? fmt::format("{:.0f}", ms) : fmt::format("{:.1f}", ms); }
+
 }  // namespace splitpoint::cli

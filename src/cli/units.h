@@ -11,5 +11,7 @@ std::string grouped(int64_t value);
 std::string bytes_iec(int64_t bytes);
 // Decimal SI with a unit suffix: (15470264320, "MAC") -> "15.47 GMAC".
 std::string si(double value, const std::string& unit);
+// Milliseconds for a table column, without the unit: "12.3", "123" (from 100 on).
+std::string millis(double ms);
 
 }  // namespace splitpoint::cli
