@@ -6,19 +6,10 @@
 // MODEL is the graph's name: a zoo name ("vgg16-seed") or a file's stem. A
 // tail exported with `splitpoint split --tail` and hosted under that name by
 // any Open Inference Protocol server (Triton, KServe) is the same model.
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace splitpoint {
 
 std::string tail_model_name(const std::string& model, int cut);
-
-struct ParsedModelName {
-  std::string model;
-  int cut = 0;  // 0: the whole model
-};
-// MODEL.tailK -> {MODEL, K}; anything else -> {name, 0}.
-ParsedModelName parse_model_name(std::string_view name);
 
 }  // namespace splitpoint

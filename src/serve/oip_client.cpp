@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <regex>
+#include <cctype>
+#include <cstdlib>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -40,14 +42,46 @@ void set_seconds(double seconds, const std::function<void(time_t, time_t)>& set)
 }  // namespace
 
 ServerUrl parse_server_url(const std::string& url) {
-  static const std::regex form(R"((https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(:([0-9]{1,5}))?/?)");
-  std::smatch m;
-  if (!std::regex_match(url, m, form))
-    throw Error(fmt::format("server URL '{}': expected http://HOST:PORT or https://HOST:PORT", url));
+  const auto bad = [&] {
+    return Error(fmt::format("server URL '{}': expected http://HOST:PORT or https://HOST:PORT", url));
+  };
   ServerUrl u;
-  u.scheme = m[1];
-  u.host = m[2];
-  u.port = m[4].matched ? std::stoi(m[4]) : (u.scheme == "https" ? 443 : 80);
+  std::string_view rest = url;
+  if (rest.rfind("http://", 0) == 0) {
+    u.scheme = "http";
+  } else if (rest.rfind("https://", 0) == 0) {
+    u.scheme = "https";
+  } else {
+    throw bad();
+  }
+  rest.remove_prefix(u.scheme.size() + 3);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  // HOST is a name or an IPv4 address, or an IPv6 address in brackets.
+  size_t host_end = 0;
+  if (!rest.empty() && rest.front() == '[') {
+    host_end = rest.find(']');
+    if (host_end == std::string_view::npos) throw bad();
+    for (char c : rest.substr(1, host_end - 1))
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':')) throw bad();
+    ++host_end;
+  } else {
+    while (host_end < rest.size() &&
+           (std::isalnum(static_cast<unsigned char>(rest[host_end])) || rest[host_end] == '.' || rest[host_end] == '-'))
+      ++host_end;
+  }
+  if (host_end == 0) throw bad();
+  u.host = std::string(rest.substr(0, host_end));
+  rest.remove_prefix(host_end);
+  u.port = u.scheme == "https" ? 443 : 80;
+  if (!rest.empty()) {
+    if (rest.front() != ':' || rest.size() < 2 || rest.size() > 6) throw bad();
+    int port = 0;
+    for (char c : rest.substr(1)) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) throw bad();
+      port = port * 10 + (c - '0');
+    }
+    u.port = port;
+  }
   if (u.port < 1 || u.port > 65535) throw Error(fmt::format("server URL '{}': port {} is not 1..65535", url, u.port));
   return u;
 }
@@ -140,10 +174,13 @@ InferResult OipClient::infer(const std::string& model, const InferRequest& reque
     result.server_compute_ms = p["server_compute_ms"].get<double>();
   } else if (res->has_header("Server-Timing")) {
     // Server-Timing: compute;dur=12.5 (another server may name it otherwise: take the first dur).
-    static const std::regex dur(R"(dur=([0-9.]+))");
-    std::smatch m;
     const std::string timing = res->get_header_value("Server-Timing");
-    if (std::regex_search(timing, m, dur)) result.server_compute_ms = std::stod(m[1]);
+    const size_t at = timing.find("dur=");
+    if (at != std::string::npos) {
+      char* end = nullptr;
+      const double ms = std::strtod(timing.c_str() + at + 4, &end);
+      if (end != timing.c_str() + at + 4 && std::isfinite(ms) && ms >= 0) result.server_compute_ms = ms;
+    }
   }
   return result;
 }
