@@ -6,17 +6,17 @@
 
 namespace splitpoint {
 
-namespace {
-
-std::vector<TensorSpec> specs(const Graph& g, const std::vector<TensorId>& ids) {
+std::vector<TensorSpec> tensor_specs(const Graph& graph, const std::vector<TensorId>& ids) {
   std::vector<TensorSpec> out;
   out.reserve(ids.size());
   for (TensorId id : ids) {
-    const TensorInfo& t = g.tensor(id);
+    const TensorInfo& t = graph.tensor(id);
     out.push_back({t.name, t.shape, t.dtype, t.quant});
   }
   return out;
 }
+
+namespace {
 
 void check(const std::vector<TensorSpec>& specs, std::span<const Tensor> tensors, const char* what) {
   if (tensors.size() != specs.size())
@@ -35,7 +35,7 @@ void check(const std::vector<TensorSpec>& specs, std::span<const Tensor> tensors
 }  // namespace
 
 Executable::Executable(const Graph& segment)
-    : inputs_(specs(segment, segment.inputs())), outputs_(specs(segment, segment.outputs())) {}
+    : inputs_(tensor_specs(segment, segment.inputs())), outputs_(tensor_specs(segment, segment.outputs())) {}
 
 void Executable::run(std::span<const Tensor> inputs, std::span<Tensor> outputs) {
   check(inputs_, inputs, "input");

@@ -37,6 +37,9 @@ struct TensorSpec {
   QuantParams quant;
 };
 
+// The specs of `ids` (a graph's inputs or outputs), in that order.
+std::vector<TensorSpec> tensor_specs(const Graph& graph, const std::vector<TensorId>& ids);
+
 class Executable {
  public:
   virtual ~Executable() = default;

@@ -34,12 +34,7 @@ std::vector<Tensor> random_inputs(const std::vector<TensorSpec>& specs, uint64_t
 }
 
 std::vector<Tensor> random_inputs(const Graph& graph, uint64_t seed) {
-  std::vector<TensorSpec> specs;
-  for (TensorId id : graph.inputs()) {
-    const TensorInfo& t = graph.tensor(id);
-    specs.push_back({t.name, t.shape, t.dtype, t.quant});
-  }
-  return random_inputs(specs, seed);
+  return random_inputs(tensor_specs(graph, graph.inputs()), seed);
 }
 
 }  // namespace splitpoint

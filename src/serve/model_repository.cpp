@@ -12,19 +12,6 @@
 
 namespace splitpoint {
 
-namespace {
-
-std::vector<TensorSpec> specs_of(const Graph& g, const std::vector<TensorId>& ids) {
-  std::vector<TensorSpec> specs;
-  for (TensorId id : ids) {
-    const TensorInfo& t = g.tensor(id);
-    specs.push_back({t.name, t.shape, t.dtype, t.quant});
-  }
-  return specs;
-}
-
-}  // namespace
-
 ModelRepository::ModelRepository(std::unique_ptr<Backend> backend, CompileOptions options, size_t cache_capacity)
     : backend_(std::move(backend)), options_(options), cache_(cache_capacity) {}
 
@@ -43,8 +30,8 @@ void ModelRepository::add_model(const Graph& graph) {
     m->layers = count;
     m->segment = k == 0 ? graph : extract_segment(graph, cuts[static_cast<size_t>(k)], cuts.back());
     m->segment.name = m->name;
-    m->inputs = specs_of(m->segment, m->segment.inputs());
-    m->outputs = specs_of(m->segment, m->segment.outputs());
+    m->inputs = tensor_specs(m->segment, m->segment.inputs());
+    m->outputs = tensor_specs(m->segment, m->segment.outputs());
     if (by_name_.count(m->name)) throw Error(fmt::format("model '{}' is served twice", m->name));
     by_name_[m->name] = m.get();
     models_.push_back(std::move(m));
