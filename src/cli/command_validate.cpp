@@ -22,9 +22,7 @@
 #include "core/file_io.h"
 #include "engine/random_inputs.h"
 #include "graph/cut.h"
-#include "graph/segment.h"
 #include "profile/machine_info.h"
-#include "serve/cut_transport.h"
 #include "serve/link_emulator.h"
 #include "serve/link_validation.h"
 #include "serve/load_test.h"
@@ -199,20 +197,7 @@ int run_validate(const ValidateOptions& o) {
 
   if (o.clients > 0) {
     // The cut tensor of the load cut, encoded once: the clients only send.
-    std::vector<Tensor> at_cut = input;
-    std::vector<std::string> names;
-    for (TensorId id : graph.inputs()) names.push_back(graph.tensor(id).name);
-    if (load_cut > 0) {
-      const auto cuts_all = enumerate_cuts(graph, layers);
-      CompileOptions c;
-      c.threads = o.threads;
-      auto head = backend->compile(extract_segment(graph, cuts_all[0], cuts_all[static_cast<size_t>(load_cut)]), c);
-      at_cut = head->run(input);
-      names.clear();
-      for (const auto& s : head->outputs()) names.push_back(s.name);
-    }
-    InferRequest request;
-    for (size_t i = 0; i < at_cut.size(); ++i) request.inputs.push_back(encode_cut_input(names[i], at_cut[i], codec));
+    const InferRequest request = runner.make_request(runner.run_head(input, load_cut));
     const std::string model = tail_model_name(server_model, load_cut);
     fmt::print("\nserver throughput on {} (cut {}), no link emulation:\n", model, load_cut);
     nlohmann::json load = nlohmann::json::array();

@@ -31,10 +31,8 @@ SplitRunner::SplitRunner(Graph graph, std::string model_name, std::unique_ptr<Ba
   require_weights(graph_, backend_->name());
   layers_ = group_layers(graph_);
   cuts_ = enumerate_cuts(graph_, layers_);
-  for (TensorId id : graph_.outputs()) {
-    const TensorInfo& t = graph_.tensor(id);
-    output_specs_.push_back({t.name, t.shape, t.dtype, t.quant});
-  }
+  input_specs_ = tensor_specs(graph_, graph_.inputs());
+  output_specs_ = tensor_specs(graph_, graph_.outputs());
 }
 
 void SplitRunner::set_client(OipClient* client) {
@@ -59,31 +57,40 @@ std::shared_ptr<ExecutableCache::Entry> SplitRunner::segment(int from, int to) {
   });
 }
 
+void SplitRunner::check_cut(int cut) const {
+  if (cut < 0 || cut > layer_count()) throw Error(fmt::format("cut {} is not one of 0..{}", cut, layer_count()));
+}
+
+SplitRunner::CutTensors SplitRunner::run_head(const std::vector<Tensor>& inputs, int cut) {
+  check_cut(cut);
+  if (cut == 0) return {inputs, input_specs_, 0};
+  auto head = segment(0, cut);
+  std::lock_guard lock(head->run_lock);
+  const Clock::time_point t = Clock::now();
+  std::vector<Tensor> tensors = head->executable->run(inputs);
+  return {std::move(tensors), head->executable->outputs(), ms_since(t)};
+}
+
+InferRequest SplitRunner::make_request(const CutTensors& at_cut) const {
+  InferRequest request;
+  for (size_t i = 0; i < at_cut.tensors.size(); ++i)
+    request.inputs.push_back(encode_cut_input(at_cut.specs[i].name, at_cut.tensors[i], options_.codec));
+  for (const TensorSpec& s : output_specs_) request.outputs.push_back({s.name, true});
+  return request;
+}
+
 std::vector<Tensor> SplitRunner::run(const std::vector<Tensor>& inputs, int cut, RequestRecord& record) {
+  check_cut(cut);
   const int count = layer_count();
-  if (cut < 0 || cut > count) throw Error(fmt::format("cut {} is not one of 0..{}", cut, count));
   record = RequestRecord{};
   record.cut = cut;
   const Clock::time_point start = Clock::now();
 
-  // The head: layers 1..cut here.
-  std::vector<Tensor> at_cut = inputs;
-  std::vector<TensorSpec> at_cut_specs;
-  for (TensorId id : graph_.inputs()) {
-    const TensorInfo& t = graph_.tensor(id);
-    at_cut_specs.push_back({t.name, t.shape, t.dtype, t.quant});
-  }
-  if (cut > 0) {
-    auto head = segment(0, cut);
-    std::lock_guard lock(head->run_lock);
-    const Clock::time_point t = Clock::now();
-    at_cut = head->executable->run(inputs);
-    record.head_ms = ms_since(t);
-    at_cut_specs = head->executable->outputs();
-  }
+  const CutTensors at_cut = run_head(inputs, cut);
+  record.head_ms = at_cut.head_ms;
   if (cut == count) {
     record.total_ms = ms_since(start);
-    return feed_by_name(output_specs_, at_cut_specs, at_cut);
+    return feed_by_name(output_specs_, at_cut.specs, at_cut.tensors);
   }
 
   if (client_ && !server_usable()) {
@@ -93,13 +100,9 @@ std::vector<Tensor> SplitRunner::run(const std::vector<Tensor>& inputs, int cut,
   } else if (client_) {
     try {
       Clock::time_point t = Clock::now();
-      InferRequest request;
-      for (size_t i = 0; i < at_cut.size(); ++i) {
-        request.inputs.push_back(encode_cut_input(at_cut_specs[i].name, at_cut[i], options_.codec));
-        record.tensor_bytes += static_cast<int64_t>(request.inputs.back().data.size());
-      }
-      for (const TensorSpec& s : output_specs_) request.outputs.push_back({s.name, true});
+      const InferRequest request = make_request(at_cut);
       record.encode_ms = ms_since(t);
+      for (const OipTensor& sent : request.inputs) record.tensor_bytes += static_cast<int64_t>(sent.data.size());
 
       InferResult result = client_->infer(tail_model_name(model_name_, cut), request, /*binary=*/true);
       record.request_bytes = result.request_bytes;
@@ -134,7 +137,8 @@ std::vector<Tensor> SplitRunner::run(const std::vector<Tensor>& inputs, int cut,
   auto tail = segment(cut, count);
   std::lock_guard lock(tail->run_lock);
   const Clock::time_point t = Clock::now();
-  std::vector<Tensor> outputs = tail->executable->run(feed_by_name(tail->executable->inputs(), at_cut_specs, at_cut));
+  std::vector<Tensor> outputs =
+      tail->executable->run(feed_by_name(tail->executable->inputs(), at_cut.specs, at_cut.tensors));
   record.local_tail_ms = ms_since(t);
   record.total_ms = ms_since(start);
   return feed_by_name(output_specs_, tail->executable->outputs(), outputs);

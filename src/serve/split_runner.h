@@ -64,6 +64,17 @@ class SplitRunner {
   // Runs `inputs` (one per graph input) split at `cut` (0..L; L: all here).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, int cut, RequestRecord& record);
 
+  // The steps of run(), for callers that send on their own (a load test):
+  // the tensors live across `cut` after layers 1..cut ran here (cut 0: the
+  // inputs), and the request that sends them to the tail with the codec.
+  struct CutTensors {
+    std::vector<Tensor> tensors;
+    std::vector<TensorSpec> specs;
+    double head_ms = 0;  // running layers 1..cut (compiling them on first use not counted)
+  };
+  CutTensors run_head(const std::vector<Tensor>& inputs, int cut);
+  InferRequest make_request(const CutTensors& at_cut) const;
+
   // Talks to another server (or the same through another path) from now on;
   // null: everything runs here. Compiled segments are kept.
   void set_client(OipClient* client);
@@ -77,6 +88,7 @@ class SplitRunner {
 
  private:
   std::shared_ptr<ExecutableCache::Entry> segment(int from, int to);
+  void check_cut(int cut) const;
 
   Graph graph_;
   std::string model_name_;
@@ -85,6 +97,7 @@ class SplitRunner {
   OipClient* client_;
   std::vector<Layer> layers_;
   std::vector<Cut> cuts_;
+  std::vector<TensorSpec> input_specs_;
   std::vector<TensorSpec> output_specs_;
   ExecutableCache cache_;
   std::chrono::steady_clock::time_point retry_at_{};
