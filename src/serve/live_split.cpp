@@ -3,7 +3,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "core/error.h"
 
@@ -26,32 +25,29 @@ ChainInputs LiveSplit::current_inputs() const {
   return inputs;
 }
 
-int LiveSplit::choose() const {
-  if (options_.fixed_cut) return *options_.fixed_cut;
-  const ChainPlan plan = plan_chain(current_inputs(), options_.objective, options_.constraints);
-  // No feasible cut (a deadline nothing meets): the fastest one.
-  if (plan.best) return *plan.best;
-  return plan_chain(current_inputs(), Objective{ObjectiveKind::latency, 0.5}, Constraints{}).best.value_or(
-      runner_.layer_count());
+ChainPlan LiveSplit::plan_now() const {
+  return plan_chain(current_inputs(), options_.objective, options_.constraints);
 }
 
-int LiveSplit::best_remote() const {
-  ChainInputs inputs = current_inputs();
-  ChainPlan plan = plan_chain(inputs, options_.objective, options_.constraints);
+int LiveSplit::choose_in(const ChainPlan& plan) const {
+  if (options_.fixed_cut) return *options_.fixed_cut;
+  if (plan.best) return *plan.best;
+  // No feasible cut (a deadline nothing meets): the fastest one.
+  std::vector<CutEstimate> all = plan.cuts;
+  for (CutEstimate& c : all) c.feasible = true;
+  return best_cut(Objective{ObjectiveKind::latency, 0.5}, all).value_or(runner_.layer_count());
+}
+
+int LiveSplit::best_remote_in(const ChainPlan& plan) const {
   int best = 0;
-  double best_score = INFINITY;
-  const CutEstimate& local = plan.cuts.back();
-  for (const CutEstimate& c : plan.cuts) {
-    if (c.cut == runner_.layer_count()) continue;
-    const double score = objective_score(options_.objective, c, local);
-    if (score < best_score) {
-      best_score = score;
-      best = c.cut;
-    }
+  for (int k = 1; k < runner_.layer_count(); ++k) {
+    if (plan.scores[static_cast<size_t>(k)] < plan.scores[static_cast<size_t>(best)]) best = k;
   }
   return best;
 }
 
+int LiveSplit::choose() const { return choose_in(plan_now()); }
+int LiveSplit::best_remote() const { return best_remote_in(plan_now()); }
 CutEstimate LiveSplit::predict(int cut) const { return estimate_cut(current_inputs(), cut); }
 
 LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs) {
@@ -60,11 +56,13 @@ LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor
     if (const auto rtt = runner_.probe_round_trip()) estimator_.add_rtt_probe(*rtt);
   }
   ++steps_;
-  int cut = choose();
+  // One plan under the current estimates gives the choice and its prediction.
+  const ChainPlan plan = plan_now();
+  int cut = choose_in(plan);
   const int count = runner_.layer_count();
   if (!options_.fixed_cut && cut == count) {
     if (options_.explore_every > 0 && local_streak_ >= options_.explore_every) {
-      cut = best_remote();
+      cut = best_remote_in(plan);
       r.explored = true;
       local_streak_ = 0;
     } else {
@@ -75,7 +73,7 @@ LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor
   }
   r.link_estimate = estimator_.estimate();
   r.server_scale = server_scale_;
-  r.predicted = predict(cut);
+  r.predicted = plan.cuts[static_cast<size_t>(cut)];
   std::vector<Tensor> result = runner_.run(inputs, cut, r.request);
   if (outputs) *outputs = std::move(result);
   const RequestRecord& q = r.request;

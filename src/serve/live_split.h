@@ -71,6 +71,9 @@ class LiveSplit {
 
  private:
   ChainInputs current_inputs() const;
+  ChainPlan plan_now() const;
+  int choose_in(const ChainPlan& plan) const;
+  int best_remote_in(const ChainPlan& plan) const;
 
   SplitRunner& runner_;
   ChainInputs base_;
