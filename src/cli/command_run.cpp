@@ -73,7 +73,6 @@ struct NamedInput {
 std::vector<NamedInput> gather_inputs(const Graph& graph, const RunOptions& o) {
   std::vector<NamedInput> inputs;
   if (!o.inputs_dir.empty()) {
-    if (!std::filesystem::is_directory(o.inputs_dir)) throw Error(fmt::format("--inputs {}: not a directory", o.inputs_dir));
     if (graph.inputs().size() != 1) throw Error("--inputs DIR needs a model with one input");
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(o.inputs_dir)) {
@@ -145,11 +144,10 @@ int run_run(const RunOptions& o) {
     client_options.via_port = emulator->port();
   }
   OipClient client(o.server, client_options);
-  // Check the server hosts this model, with our input; an unreachable server
+  // The server must host this model (Error otherwise); an unreachable server
   // is not an error: every request will be finished here.
   try {
-    const nlohmann::json meta = client.metadata(server_model);
-    (void)meta;
+    client.metadata(server_model);
   } catch (const ServerUnavailable& e) {
     fmt::print(stderr, "run: warning: {} (requests will run locally until it answers)\n", e.what());
   }
@@ -275,7 +273,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--retry-after", o->retry_after_s, "Seconds to run locally after a server failure before trying it again")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the first random input")->capture_default_str();
-  cmd->add_option("-o,--output", o->output, "Write the run JSON here (docs/run.md)");
+  cmd->add_option("-o,--output", o->output, "Write the run JSON here (docs/serve.md)");
   cmd->add_flag("--json", o->json, "Print the run JSON instead of the table");
   cmd->add_flag("--quiet", o->quiet, "Print only the summary");
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });

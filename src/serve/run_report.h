@@ -1,6 +1,6 @@
 #pragma once
 // What `splitpoint run` measured, as data: every request's record and a
-// summary, written as JSON (schema "splitpoint-run", version 1; docs/run.md)
+// summary, written as JSON (schema "splitpoint-run", version 1; docs/serve.md)
 // for `splitpoint report` and for comparing runs.
 #include <optional>
 #include <string>
