@@ -39,10 +39,7 @@ DeviceProfile flat_profile(const std::string& name, int layers, double ms) {
 }
 
 TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
-  ZooOptions zoo;
-  zoo.image_size = 32;
-  Graph graph = build_zoo_model("vgg16-seed", zoo);
-  graph.name = "vgg16-seed";
+  const Graph graph = testing::small_zoo_model("vgg16-seed");
   LocalServer server({graph});
   LinkEmulator emulator("127.0.0.1", server.port, LinkShape{1.0, 1.0, 20.0});
   ClientOptions client_options;
@@ -98,10 +95,7 @@ TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
 }
 
 TEST(AdaptiveSplit, FixedCutNeverMoves) {
-  ZooOptions zoo;
-  zoo.image_size = 32;
-  Graph graph = build_zoo_model("vgg16-seed", zoo);
-  graph.name = "vgg16-seed";
+  const Graph graph = testing::small_zoo_model("vgg16-seed");
   LocalServer server({graph});
   OipClient client(server.url());
   SplitRunner runner(graph, graph.name, make_backend(default_backend_name()), SplitRunnerOptions{}, &client);

@@ -25,10 +25,7 @@ InferRequest request_for(const Graph& g, uint64_t seed) {
 }
 
 TEST(BoundedQueue, RefusesWithServiceUnavailableWhenFullAndRecovers) {
-  ZooOptions small;
-  small.image_size = 32;
-  Graph quick = build_zoo_model("vgg16-seed", small);
-  quick.name = "quick";
+  const Graph quick = testing::small_zoo_model("vgg16-seed", "quick");
   Graph slow = build_zoo_model("vgg16-seed", ZooOptions{});  // 112 x 112: compiled on first use, then run
   slow.name = "slow";
   ServerOptions options;

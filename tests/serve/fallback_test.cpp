@@ -25,20 +25,12 @@ namespace {
 
 using testing::LocalServer;
 
-Graph small_vgg() {
-  ZooOptions o;
-  o.image_size = 32;
-  Graph g = build_zoo_model("vgg16-seed", o);
-  g.name = "vgg16-seed";
-  return g;
-}
-
 bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.data(), b.data(), a.bytes()) == 0;
 }
 
 TEST(Fallback, ServerStoppedThenRestartedNothingLost) {
-  const Graph graph = small_vgg();
+  const Graph graph = testing::small_zoo_model("vgg16-seed");
   auto server = std::make_unique<LocalServer>(std::vector<Graph>{graph});
   const int port = server->port;
   ClientOptions client_options;

@@ -61,10 +61,7 @@ std::string write_temp(const std::string& name, const std::string& bytes) {
 class HttpEndpoints : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    ZooOptions o;
-    o.image_size = 32;
-    graph_ = new Graph(build_zoo_model("vgg16-seed", o));
-    graph_->name = "vgg16-seed";
+    graph_ = new Graph(testing::small_zoo_model("vgg16-seed"));
     ServerOptions options;
     options.max_request_bytes = 1 << 20;
     server_ = new LocalServer({*graph_}, options);
@@ -221,10 +218,7 @@ TEST_F(HttpEndpoints, BadRequestsGet4xxWithAJsonErrorAndTheServerGoesOn) {
 }
 
 TEST(HttpAuth, EveryModelEndpointNeedsTheTokenHealthDoesNot) {
-  ZooOptions o;
-  o.image_size = 32;
-  Graph g = build_zoo_model("vgg16-seed", o);
-  g.name = "vgg16-seed";
+  const Graph g = testing::small_zoo_model("vgg16-seed");
   ServerOptions options;
   options.token = "s3cret-token";
   std::vector<std::string> log;
@@ -270,10 +264,7 @@ TEST(HttpTls, ServesOverHttpsWithACertificateTheClientTrusts) {
                           "subjectAltName=DNS:localhost,IP:127.0.0.1 -days 1 -keyout " + key + " -out " + cert +
                           " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a test certificate";
-  ZooOptions o;
-  o.image_size = 32;
-  Graph g = build_zoo_model("vgg16-seed", o);
-  g.name = "vgg16-seed";
+  const Graph g = testing::small_zoo_model("vgg16-seed");
   ServerOptions options;
   options.tls_cert = cert;
   options.tls_key = key;

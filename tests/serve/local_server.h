@@ -12,6 +12,15 @@
 
 namespace splitpoint::testing {
 
+// A zoo model built for small images (fast to run), named as it is served.
+inline Graph small_zoo_model(const std::string& name, const std::string& served_as = "", int64_t image_size = 32) {
+  ZooOptions o;
+  o.image_size = image_size;
+  Graph g = build_zoo_model(name, o);
+  g.name = served_as.empty() ? name : served_as;
+  return g;
+}
+
 struct LocalServer {
   std::unique_ptr<ModelRepository> repository;
   std::unique_ptr<OipServer> server;

@@ -26,14 +26,6 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.data(), b.data(), a.bytes()) == 0;
 }
 
-Graph small_model(const std::string& name, int64_t image_size) {
-  ZooOptions o;
-  o.image_size = image_size;
-  Graph g = build_zoo_model(name, o);
-  g.name = name;
-  return g;
-}
-
 // Every cut, fp32: bit-exact against the whole model run here.
 void expect_every_cut_exact(const Graph& graph) {
   LocalServer server({graph});
@@ -59,14 +51,14 @@ void expect_every_cut_exact(const Graph& graph) {
   if (graph.name == "resnet18") { EXPECT_GT(multi_tensor_cuts, 0) << "the DAG model should have cuts of two tensors"; }
 }
 
-TEST(SplitCorrectness, EveryCutOfVgg16SeedIsBitExactWithFp32) { expect_every_cut_exact(small_model("vgg16-seed", 32)); }
+TEST(SplitCorrectness, EveryCutOfVgg16SeedIsBitExactWithFp32) { expect_every_cut_exact(testing::small_zoo_model("vgg16-seed")); }
 
-TEST(SplitCorrectness, EveryCutOfResnet18IsBitExactWithFp32) { expect_every_cut_exact(small_model("resnet18", 32)); }
+TEST(SplitCorrectness, EveryCutOfResnet18IsBitExactWithFp32) { expect_every_cut_exact(testing::small_zoo_model("resnet18")); }
 
 // Lossy codecs: the server's answer equals the local tail on decode(encode(cut
 // tensor)), and that tensor is within half a rounding step of the original.
 TEST(SplitCorrectness, LossyCodecsAnswerAsTheLocalTailOnTheDecodedTensor) {
-  const Graph graph = small_model("vgg16-seed", 32);
+  const Graph graph = testing::small_zoo_model("vgg16-seed");
   LocalServer server({graph});
   OipClient client(server.url());
   const auto layers = group_layers(graph);
