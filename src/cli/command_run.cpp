@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/image.h"
+#include "core/npy.h"
 #include "engine/random_inputs.h"
 #include "engine/top_k.h"
 #include "graph/cut.h"
@@ -61,6 +62,7 @@ struct RunOptions {
   double retry_after_s = 2;
   uint64_t seed = 1;
   std::string output;
+  std::string save_outputs;
   bool json = false;
   bool quiet = false;
 };
@@ -114,6 +116,13 @@ int run_run(const RunOptions& o) {
   if (!o.emulate_link.empty()) emulated = parse_link(o.emulate_link);
   const LinkProfile prior = !o.link.empty() ? parse_link(o.link) : emulated ? *emulated : parse_link("wifi");
   check_output_file("-o", o.output);
+  if (!o.save_outputs.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.save_outputs, ec);
+    if (ec || !std::filesystem::is_directory(o.save_outputs))
+      throw Error(fmt::format("--save-outputs {}: cannot create the directory{}", o.save_outputs,
+                              ec ? ": " + ec.message() : ""));
+  }
 
   if (!o.inputs_dir.empty() && !std::filesystem::is_directory(o.inputs_dir))
     throw Error(fmt::format("--inputs {}: not a directory", o.inputs_dir));
@@ -194,6 +203,15 @@ int run_run(const RunOptions& o) {
     LiveRecord r = live.step(inputs[i].tensors, &outputs);
     RunEntry entry{static_cast<int>(i), inputs[i].name, r, std::nullopt};
     if (outputs.size() == 1 && outputs[0].dtype() == DType::f32) entry.top1 = top_k(outputs[0], 1).front().index;
+    if (!o.save_outputs.empty()) {
+      for (size_t k = 0; k < outputs.size(); ++k) {
+        std::string name = graph.tensor(graph.outputs()[k]).name;  // a file name: "a/b:0" becomes "a_b_0"
+        for (char& ch : name)
+          if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.') ch = '_';
+        const std::string stem = outputs.size() == 1 ? fmt::format("{:04d}", i + 1) : fmt::format("{:04d}-{}", i + 1, name);
+        write_npy(std::filesystem::path(o.save_outputs) / (stem + ".npy"), outputs[k]);
+      }
+    }
     report.entries.push_back(entry);
     if (table) {
       const RequestRecord& q = r.request;
@@ -274,6 +292,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the first random input")->capture_default_str();
   cmd->add_option("-o,--output", o->output, "Write the run JSON here (docs/serve.md)");
+  cmd->add_option("--save-outputs", o->save_outputs,
+                  "Write each request's answer to DIR as NumPy .npy (NNNN.npy, request NNNN from 1; NNNN-OUTPUT.npy for "
+                  "models with several outputs)");
   cmd->add_flag("--json", o->json, "Print the run JSON instead of the table");
   cmd->add_flag("--quiet", o->quiet, "Print only the summary");
   cmd->callback([o, &exit_code] { exit_code = run_run(*o); });
