@@ -271,6 +271,9 @@ int run_plan(const PlanOptions& o) {
   report.link = link;
   report.codec = codec_name(codec);
   report.edgetpu_heads = device.edgetpu_heads;
+  report.edgetpu_cache_usable_bytes = device.edgetpu_cache_usable_bytes;
+  report.cut_bytes_fp32 = cut_send_bytes(graph, cuts, DType::f32);
+  report.cut_bytes_uint8 = cut_send_bytes(graph, cuts, DType::u8);
   report.codec_measurement = codec_measured;
   report.device_fits = device.fits;
   report.server_fits = server.fits;

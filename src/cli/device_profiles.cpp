@@ -19,7 +19,7 @@ LoadedDevice load_device(const std::string& spec, const Graph& graph, const std:
     sources.push_back(path.filename().string());
   }
   MeasuredDeviceProfile measured = device_profile_from_measurements(graph, layers, model_name, profiles, sources);
-  LoadedDevice loaded{measured.profile, {}, {}, {}};
+  LoadedDevice loaded{measured.profile, {}, {}, 0, {}};
   if (measured.measured_layers < static_cast<int>(layers.size())) {
     loaded.fits = measured.regression.fits();
     for (const TypeFit& fit : measured.regression.fits()) {
@@ -44,7 +44,7 @@ LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec,
   options.name = spec;
   LoadedDevice host = load_device(host_spec, graph, layers, model_name);
   EdgeTpuPrediction prediction = EdgeTpuModel(options).predict(graph, layers, &host.profile);
-  LoadedDevice loaded{prediction.profile, {}, prediction.heads, {}};
+  LoadedDevice loaded{prediction.profile, {}, prediction.heads, options.cache_usable_bytes, {}};
   if (prediction.first_host_layer > 0) {
     loaded.fit_lines = host.fit_lines;
     loaded.fits = host.fits;

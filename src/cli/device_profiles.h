@@ -17,6 +17,7 @@ struct LoadedDevice {
   DeviceProfile profile;
   std::vector<std::string> fit_lines;  // the per-type fit, for the printout
   std::vector<EdgeTpuHead> edgetpu_heads;
+  int64_t edgetpu_cache_usable_bytes = 0;  // the Edge TPU model's parameter cache (0: not an Edge TPU)
   std::vector<TypeFit> fits;           // empty when every layer was measured
 };
 

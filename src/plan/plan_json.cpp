@@ -79,6 +79,8 @@ std::string plan_to_json(const PlanReport& r) {
   for (size_t i = 0; i < r.plan.cuts.size(); ++i) {
     json c = cut_json(r.plan.cuts[i]);
     c["score"] = r.plan.scores[i];
+    if (i < r.cut_bytes_fp32.size()) c["fp32_bytes"] = r.cut_bytes_fp32[i];
+    if (i < r.cut_bytes_uint8.size()) c["uint8_bytes"] = r.cut_bytes_uint8[i];
     cuts.push_back(c);
   }
   json j = {{"schema", kPlanSchema},
@@ -142,6 +144,7 @@ std::string plan_to_json(const PlanReport& r) {
                        {"usb_input_bytes", h.usb_input_bytes}, {"usb_output_bytes", h.usb_output_bytes}});
     }
     j["edgetpu_heads"] = heads;
+    j["edgetpu_cache_usable_bytes"] = r.edgetpu_cache_usable_bytes;
   }
   if (r.tiers && r.edge && r.edge_link) {
     json options = json::array();

@@ -1,7 +1,7 @@
 #pragma once
 // Everything one `splitpoint plan` decided and why, as plain data: the JSON
-// (schema "splitpoint-plan", docs/plan-format.md) is written from this, and
-// the report (issue 8) reads it back.
+// (schema "splitpoint-plan", docs/plan.md) is written from this, and
+// the report reads it back (plan/plan_json_reader.h).
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,6 +69,12 @@ struct PlanReport {
   std::optional<DagPlanSummary> dag;
   // An Edge TPU device: what each head keeps in the parameter cache and streams.
   std::vector<EdgeTpuHead> edgetpu_heads;
+  int64_t edgetpu_cache_usable_bytes = 0;  // the cache the heads were filled into (0: no Edge TPU)
+  // Per cut 0..L: the bytes of the cut's tensors at 4 B (float32) and 1 B
+  // (uint8) per element, whatever the codec (cut 0 of an image model: its
+  // 8-bit pixels at uint8); empty when unknown. What the report charts.
+  std::vector<int64_t> cut_bytes_fp32;
+  std::vector<int64_t> cut_bytes_uint8;
   // Multi-tier: device -> edge -> cloud (the server is the cloud).
   std::optional<DeviceProfile> edge;
   std::optional<LinkProfile> edge_link;

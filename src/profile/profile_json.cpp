@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "core/file_io.h"
 
 namespace splitpoint {
@@ -74,105 +75,7 @@ ordered_json layer_to_json(const LayerProfile& l) {
 
 // ---------------------------------------------------------------- reading
 
-// A JSON value with the path that leads to it ("p.json: layers[3].time_ms"),
-// so every error names the file and the field.
-class Field {
- public:
-  Field(const json& value, std::string source, std::string path)
-      : value_(value), source_(std::move(source)), path_(std::move(path)) {}
-
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(fmt::format("{}: {}: {}", source_, path_.empty() ? "top level" : path_, what));
-  }
-
-  const json& value() const { return value_; }
-  bool is_null() const { return value_.is_null(); }
-
-  // Requires an object whose keys are all in `allowed`.
-  void expect_object(std::initializer_list<const char*> allowed) const {
-    if (!value_.is_object()) fail(fmt::format("expected an object, found {}", describe()));
-    for (const auto& item : value_.items()) {
-      const std::string& key = item.key();  // a named variable: clang 14 cannot capture a structured binding
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-        throw Error(fmt::format("{}: {}: unknown field", source_, child_path(key)));
-    }
-  }
-
-  bool has(const char* key) const { return value_.contains(key) && !value_.at(key).is_null(); }
-
-  Field at(const char* key) const {
-    if (!value_.contains(key)) throw Error(fmt::format("{}: {}: missing", source_, child_path(key)));
-    return Field(value_.at(key), source_, child_path(key));
-  }
-  Field at(size_t i) const { return Field(value_.at(i), source_, fmt::format("{}[{}]", path_, i)); }
-
-  std::string string() const {
-    if (!value_.is_string()) fail(fmt::format("expected a string, found {}", describe()));
-    return value_.get<std::string>();
-  }
-  std::string nonempty_string() const {
-    std::string s = string();
-    if (s.empty()) fail("expected a non-empty string");
-    return s;
-  }
-  std::string one_of(const std::vector<std::string>& allowed) const {
-    std::string s = string();
-    if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
-      std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      fail(fmt::format("'{}' is not one of {}", s, list));
-    }
-    return s;
-  }
-  double number() const {
-    if (!value_.is_number()) fail(fmt::format("expected a number, found {}", describe()));
-    const double v = value_.get<double>();
-    if (!std::isfinite(v)) fail("expected a finite number");
-    return v;
-  }
-  double nonnegative_number() const {
-    const double v = number();
-    if (v < 0) fail(fmt::format("expected a number >= 0, found {}", v));
-    return v;
-  }
-  int64_t integer(int64_t minimum) const {
-    if (!value_.is_number_integer()) fail(fmt::format("expected an integer, found {}", describe()));
-    const int64_t v = value_.get<int64_t>();
-    if (v < minimum) fail(fmt::format("expected an integer >= {}, found {}", minimum, v));
-    return v;
-  }
-  size_t array_size() const {
-    if (!value_.is_array()) fail(fmt::format("expected an array, found {}", describe()));
-    return value_.size();
-  }
-
-  // Optional members: absent or null give nullopt.
-  std::optional<std::string> optional_string(const char* key) const {
-    return has(key) ? std::optional(at(key).string()) : std::nullopt;
-  }
-  std::optional<double> optional_number(const char* key) const {
-    return has(key) ? std::optional(at(key).number()) : std::nullopt;
-  }
-  std::optional<double> optional_nonnegative(const char* key) const {
-    return has(key) ? std::optional(at(key).nonnegative_number()) : std::nullopt;
-  }
-  std::optional<int64_t> optional_integer(const char* key, int64_t minimum) const {
-    return has(key) ? std::optional(at(key).integer(minimum)) : std::nullopt;
-  }
-
- private:
-  std::string child_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  std::string describe() const {
-    if (value_.is_object()) return "an object";
-    if (value_.is_array()) return "an array";
-    if (value_.is_string()) return "the string " + value_.dump();
-    return value_.dump();  // null, true, false, a number
-  }
-
-  const json& value_;
-  std::string source_;
-  std::string path_;
-};
+using Field = JsonField;
 
 TimeStats read_stats(const Field& f) {
   f.expect_object({"median", "p10", "p90", "min", "spread", "samples"});

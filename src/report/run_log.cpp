@@ -1,0 +1,71 @@
+#include "report/run_log.h"
+
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/json_field.h"
+
+namespace splitpoint {
+
+RunLog read_run_json_text(std::string_view text, const std::string& source) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw Error(fmt::format("{}: not JSON: {}", source, e.what()));
+  }
+  const JsonField top(j, source, "");
+  top.require_object();
+  if (top.at("schema").string() != kRunSchema)
+    top.at("schema").fail(fmt::format("expected \"{}\", found \"{}\"", kRunSchema, top.at("schema").string()));
+  if (top.at("schema_version").integer(0) != kRunSchemaVersion)
+    top.at("schema_version").fail(fmt::format("version {} is not supported (this reader knows {})",
+                                              top.at("schema_version").integer(0), kRunSchemaVersion));
+  RunLog r;
+  r.source = source;
+  r.model = top.at("model").string();
+  r.split = top.at("split").string();
+  r.objective = top.at("objective").string();
+  r.codec = top.at("codec").string();
+  r.device_profile = top.at("device_profile").string();
+  r.server_profile = top.at("server_profile").string();
+  if (top.has("emulated_link")) {
+    const JsonField l = top.at("emulated_link");
+    r.link = l.at("name").string();
+    r.emulated_uplink_mbps = l.at("uplink_mbps").nonnegative_number();
+  } else {
+    r.link = top.at("prior_link").at("name").string();
+  }
+  r.layers = static_cast<int>(top.at("layers").integer(1));
+  const JsonField names = top.at("layer_names");
+  for (size_t i = 0; i < names.array_size(); ++i) r.layer_names.push_back(names.at(i).string());
+  if (static_cast<int>(r.layer_names.size()) != r.layers)
+    names.fail(fmt::format("{} names for {} layers", r.layer_names.size(), r.layers));
+  const JsonField requests = top.at("requests");
+  for (size_t i = 0; i < requests.array_size(); ++i) {
+    const JsonField q = requests.at(i);
+    q.require_object();
+    RunRequest e;
+    e.index = static_cast<int>(q.at("index").integer(0));
+    e.cut = static_cast<int>(q.at("cut").integer(0));
+    if (e.cut > r.layers) q.at("cut").fail(fmt::format("cut {} out of range 0..{}", e.cut, r.layers));
+    e.where = q.at("where").one_of({"server", "local", "fallback"});
+    e.explored = q.at("explored").boolean();
+    e.measured_ms = q.at("ms").at("total").nonnegative_number();
+    e.predicted_ms = q.at("predicted").at("total_ms").nonnegative_number();
+    e.measured_j = q.at("energy_j").at("total").nonnegative_number();
+    e.predicted_j = q.at("predicted").at("energy_j").nonnegative_number();
+    r.requests.push_back(e);
+  }
+  return r;
+}
+
+RunLog read_run_json(const std::filesystem::path& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return read_run_json_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+}
+
+}  // namespace splitpoint

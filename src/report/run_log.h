@@ -1,0 +1,47 @@
+#pragma once
+// What a live run measured, as the report needs it: the run JSON (schema
+// "splitpoint-run", version 1; docs/serve.md) written by `splitpoint run -o`,
+// read back request by request with the planner's prediction beside each
+// measurement.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace splitpoint {
+
+inline constexpr const char* kRunSchema = "splitpoint-run";
+inline constexpr int kRunSchemaVersion = 1;
+
+struct RunRequest {
+  int index = 0;
+  int cut = 0;
+  std::string where;  // "server", "local", "fallback"
+  bool explored = false;
+  double measured_ms = 0;   // ms.total
+  double predicted_ms = 0;  // predicted.total_ms
+  double measured_j = 0;    // energy_j.total (the profile's compute energy + radio power x measured transfer)
+  double predicted_j = 0;   // predicted.energy_j
+};
+
+struct RunLog {
+  std::string source;  // the file
+  std::string model;
+  std::string split;      // "auto" or the fixed cut as given
+  std::string objective;  // "energy", "latency", ...
+  std::string codec;
+  std::string device_profile;
+  std::string server_profile;
+  std::string link;  // the emulated link's name, else the prior link's
+  std::optional<double> emulated_uplink_mbps;
+  int layers = 0;
+  std::vector<std::string> layer_names;
+  std::vector<RunRequest> requests;
+};
+
+// Throws Error naming `source` and the field.
+RunLog read_run_json_text(std::string_view text, const std::string& source);
+RunLog read_run_json(const std::filesystem::path& path);
+
+}  // namespace splitpoint

@@ -1,0 +1,133 @@
+#include "report/summary_table.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "report/plan_groups.h"
+
+namespace splitpoint {
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::optional<int> fixed_split(const std::string& split) {
+  int cut = -1;
+  auto [ptr, ec] = std::from_chars(split.data(), split.data() + split.size(), cut);
+  if (ec != std::errc() || ptr != split.data() + split.size()) return std::nullopt;
+  return cut;
+}
+
+std::optional<double> gain(const ChainPlan& p, int baseline) {
+  if (!p.best) return std::nullopt;
+  const double base = p.scores[static_cast<size_t>(baseline)];
+  if (!(base > 0) || !std::isfinite(base)) return std::nullopt;
+  return 1 - p.scores[static_cast<size_t>(*p.best)] / base;
+}
+
+std::string percent(const std::optional<double>& v) { return v ? fmt::format("{:.1f}%", 100 * *v) : "-"; }
+std::string optional_cell(const std::optional<double>& v) { return v ? cell(*v) : ""; }
+
+}  // namespace
+
+std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
+  std::vector<SummaryRow> rows;
+  for (const DevicePlans& group : group_plans(inputs.plans)) {
+    for (const PlanInput* input : group.all()) {
+      const PlanReport& r = input->plan;
+      const ChainPlan& p = r.plan;
+      SummaryRow row;
+      row.model = r.model;
+      row.device = r.device.name;
+      row.link = r.link.name;
+      row.objective = objective_name(p.objective);
+      row.plan_source = input->source;
+      row.best_cut = p.best;
+      if (p.best) {
+        const CutEstimate& b = p.cuts[static_cast<size_t>(*p.best)];
+        row.best_cut_label = describe_cut(r, *p.best);
+        row.predicted_ms = b.total_ms;
+        row.predicted_j = b.energy_j;
+        row.gain_over_local = gain(p, p.all_local);
+        row.gain_over_remote = gain(p, p.all_remote);
+        std::vector<double> ms, j;
+        for (const RunLog& run : inputs.runs) {
+          if (run.model != r.model || run.device_profile != r.device.name || run.link != r.link.name) continue;
+          const auto fixed = fixed_split(run.split);
+          const bool matches = fixed ? *fixed == *p.best : (run.split == "auto" && run.objective == row.objective);
+          if (!matches) continue;
+          bool used = false;
+          for (const RunRequest& q : run.requests) {
+            if (q.cut != *p.best || q.where == "fallback") continue;
+            ms.push_back(q.measured_ms);
+            j.push_back(q.measured_j);
+            used = true;
+          }
+          if (used) row.run_sources.push_back(run.source);
+        }
+        if (!ms.empty()) {
+          row.measured_ms = median(ms);
+          row.measured_j = median(j);
+          row.measured_requests = static_cast<int>(ms.size());
+        }
+      } else {
+        row.best_cut_label = "no feasible cut";
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+DataTable summary_data(const std::vector<SummaryRow>& rows) {
+  DataTable t;
+  t.columns = {"model", "device", "link", "objective", "best_cut", "best_cut_label", "predicted_ms", "predicted_j",
+               "measured_ms", "measured_j", "measured_requests", "gain_over_all_local", "gain_over_all_remote",
+               "plan", "runs"};
+  for (const SummaryRow& r : rows) {
+    std::string runs;
+    for (const auto& s : r.run_sources) runs += (runs.empty() ? "" : " ") + s;
+    t.add_row({r.model, r.device, r.link, r.objective, r.best_cut ? cell(*r.best_cut) : "", r.best_cut_label,
+               r.best_cut ? cell(r.predicted_ms) : "", r.best_cut ? cell(r.predicted_j) : "",
+               optional_cell(r.measured_ms), optional_cell(r.measured_j), cell(r.measured_requests),
+               optional_cell(r.gain_over_local), optional_cell(r.gain_over_remote), r.plan_source, runs});
+  }
+  return t;
+}
+
+std::string summary_text(const std::vector<SummaryRow>& rows) {
+  std::vector<std::vector<std::string>> table = {{"model", "device", "link", "objective", "best cut", "predicted",
+                                                  "", "measured", "", "vs all local", "vs all remote"},
+                                                 {"", "", "", "", "", "ms", "J", "ms (requests)", "J", "", ""}};
+  for (const SummaryRow& r : rows) {
+    table.push_back({r.model, r.device, link_label(r.link), r.objective, r.best_cut_label,
+                     r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-",
+                     r.best_cut ? fmt::format("{:.3f}", r.predicted_j) : "-",
+                     r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-",
+                     r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
+                     percent(r.gain_over_remote)});
+  }
+  std::vector<size_t> width(table.front().size(), 0);
+  for (const auto& row : table)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  std::string text;
+  for (const auto& row : table) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      const bool numeric = i >= 5;
+      line += (i ? "  " : "") + (numeric ? fmt::format("{:>{}}", row[i], width[i]) : fmt::format("{:<{}}", row[i], width[i]));
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    text += line + "\n";
+  }
+  return text;
+}
+
+}  // namespace splitpoint

@@ -1,0 +1,37 @@
+#pragma once
+// The report's summary: per plan (model x device x link x objective) the best
+// cut, its predicted latency and device energy, what live runs measured at that
+// cut when a run JSON matches (same model, device profile and link, and either
+// `--split auto` with the same objective or a fixed split at that cut), and
+// the gain over all local and all remote in the objective's own score.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/data_table.h"
+#include "report/report_inputs.h"
+
+namespace splitpoint {
+
+struct SummaryRow {
+  std::string model, device, link, objective;
+  std::optional<int> best_cut;  // none: no feasible cut
+  std::string best_cut_label;   // "cut 14 (after block4_pool)"
+  double predicted_ms = 0;
+  double predicted_j = 0;
+  std::optional<double> measured_ms;  // median over the matching runs' requests at the best cut
+  std::optional<double> measured_j;
+  int measured_requests = 0;
+  // 1 - score(best) / score(baseline): 0.25 = the best cut scores 25% lower.
+  std::optional<double> gain_over_local;
+  std::optional<double> gain_over_remote;
+  std::string plan_source;
+  std::vector<std::string> run_sources;
+};
+
+std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs);
+DataTable summary_data(const std::vector<SummaryRow>& rows);
+// Aligned columns with units, for the terminal.
+std::string summary_text(const std::vector<SummaryRow>& rows);
+
+}  // namespace splitpoint
