@@ -96,7 +96,9 @@ std::string summary_html(const std::vector<SummaryRow>& rows) {
   h += "</table>\n<p class=\"caption\">Predicted: the plan's figures for its best cut (latency end to end, energy on "
        "the device, per inference). Measured: the median over the requests of matching live runs at that cut (same "
        "model, device profile and link; <code>--split auto</code> with the same objective, or a fixed split at that "
-       "cut). Gain: how much lower the best cut's objective score is than running all local or sending the input "
+       "cut). A live run's layers 1..k ran on the machine that ran <code>splitpoint run</code>, not on the profiled "
+       "device: for a cut above 0 its measured time and energy hold that machine's head time (its energy: the "
+       "profile's compute energy plus the radio's). Gain: how much lower the best cut's objective score is than running all local or sending the input "
        "(all remote). Also in <a href=\"summary.csv\">summary.csv</a>.</p>\n";
   return h;
 }
