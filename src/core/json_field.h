@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -111,6 +112,17 @@ class JsonField {
     return has(key) ? std::optional(at(key).integer(minimum)) : std::nullopt;
   }
 
+  // The top level of a document of one kind: an object whose "schema" is `schema` and whose "schema_version" is
+  // `version`.
+  void require_schema(const char* schema, int64_t version) const {
+    require_object();
+    if (at("schema").string() != schema)
+      at("schema").fail(fmt::format("expected \"{}\", found \"{}\"", schema, at("schema").string()));
+    if (at("schema_version").integer(0) != version)
+      at("schema_version").fail(fmt::format("version {} is not supported (this reader knows {})",
+                                            at("schema_version").integer(0), version));
+  }
+
  private:
   std::string child_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   std::string describe() const {
@@ -124,5 +136,15 @@ class JsonField {
   std::string source_;
   std::string path_;
 };
+
+// Parses a whole JSON document; an error names `source`. Catches every nlohmann exception: a parse error, and
+// out_of_range for a number too large to hold.
+inline nlohmann::json parse_json_document(std::string_view text, const std::string& source) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(fmt::format("{}: not valid JSON: {}", source, e.what()));
+  }
+}
 
 }  // namespace splitpoint

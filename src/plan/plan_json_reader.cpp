@@ -101,19 +101,9 @@ CutEstimate read_cut(const JsonField& f) {
 }  // namespace
 
 PlanReport read_plan_json_text(std::string_view text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(fmt::format("{}: not JSON: {}", source, e.what()));
-  }
+  const nlohmann::json j = parse_json_document(text, source);
   const JsonField top(j, source, "");
-  top.require_object();
-  if (top.at("schema").string() != kPlanSchema)
-    top.at("schema").fail(fmt::format("expected \"{}\", found \"{}\"", kPlanSchema, top.at("schema").string()));
-  if (top.at("schema_version").integer(0) != kPlanSchemaVersion)
-    top.at("schema_version").fail(fmt::format("version {} is not supported (this reader knows {})",
-                                              top.at("schema_version").integer(0), kPlanSchemaVersion));
+  top.require_schema(kPlanSchema, kPlanSchemaVersion);
   PlanReport r;
   r.model = top.at("model").string();
   r.tool = top.at("tool").string();

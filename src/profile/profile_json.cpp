@@ -225,12 +225,7 @@ std::string profile_to_json(const ModelProfile& p) {
 }
 
 ModelProfile read_profile_json_text(std::string_view text, const std::string& source) {
-  json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large to hold
-    throw Error(fmt::format("{}: not valid JSON: {}", source, e.what()));
-  }
+  const json root = parse_json_document(text, source);
   return read_profile(Field(root, source, ""));
 }
 

@@ -11,17 +11,12 @@
 
 #include "report/charts.h"
 #include "report/gnuplot_script.h"
+#include "profile/time_statistics.h"
 #include "report/plan_groups.h"
 
 namespace splitpoint {
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 std::string run_label(const RunLog& run) {
   return fmt::format("{}: {} over {}, split {}", std::filesystem::path(run.source).stem().string(), run.device_profile,

@@ -11,19 +11,9 @@
 namespace splitpoint {
 
 RunLog read_run_json_text(std::string_view text, const std::string& source) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(fmt::format("{}: not JSON: {}", source, e.what()));
-  }
+  const nlohmann::json j = parse_json_document(text, source);
   const JsonField top(j, source, "");
-  top.require_object();
-  if (top.at("schema").string() != kRunSchema)
-    top.at("schema").fail(fmt::format("expected \"{}\", found \"{}\"", kRunSchema, top.at("schema").string()));
-  if (top.at("schema_version").integer(0) != kRunSchemaVersion)
-    top.at("schema_version").fail(fmt::format("version {} is not supported (this reader knows {})",
-                                              top.at("schema_version").integer(0), kRunSchemaVersion));
+  top.require_schema(kRunSchema, kRunSchemaVersion);
   RunLog r;
   r.source = source;
   r.model = top.at("model").string();

@@ -6,17 +6,12 @@
 #include <charconv>
 #include <cmath>
 
+#include "profile/time_statistics.h"
 #include "report/plan_groups.h"
 
 namespace splitpoint {
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 std::optional<int> fixed_split(const std::string& split) {
   int cut = -1;
