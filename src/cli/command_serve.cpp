@@ -30,7 +30,7 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string port_file;
-  int connections = 32;
+  int connections = 128;
   int compute_slots = 1;
   int max_queue = 64;
   double max_request_mb = 64;
@@ -39,12 +39,14 @@ struct ServeOptions {
   std::string tls_key;
   int cache = 6;
   bool log_requests = false;
+  int64_t image_size = 0;
 };
 
 int run_serve(const ServeOptions& o) {
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   if (o.cache < 1) throw Error(fmt::format("--cache must be at least 1, is {}", o.cache));
   if (!(o.max_request_mb > 0)) throw Error(fmt::format("--max-request-mb must be positive, is {}", o.max_request_mb));
+  if (o.image_size < 0) throw Error(fmt::format("--image-size must be positive, is {}", o.image_size));
   check_precision_options(o.precision);
 
   ServerOptions options;
@@ -76,8 +78,8 @@ int run_serve(const ServeOptions& o) {
   const std::string backend_name = backend->name();
   std::vector<Graph> graphs;
   for (const std::string& spec : o.models) {
-    PreparedModel prepared = prepare_model(*backend, load_model(spec, /*with_weights=*/true), o.precision, o.threads,
-                                           /*quiet=*/false);
+    PreparedModel prepared = prepare_model(*backend, load_model(spec, /*with_weights=*/true, o.image_size),
+                                           o.precision, o.threads, /*quiet=*/false);
     graphs.push_back(std::move(prepared.graph));
   }
   ModelRepository repository(std::move(backend), compile, static_cast<size_t>(o.cache));
@@ -127,6 +129,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--backend", o->backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
   add_precision_options(*cmd, o->precision);
   cmd->add_option("--threads", o->threads, "Threads per inference")->capture_default_str();
+  cmd->add_option("--image-size", o->image_size, "Zoo models: input height and width (default: the model's own)");
   cmd->add_option("--host", o->host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
   cmd->add_option("--port", o->port, "Port (0: any free port; see --port-file)")->capture_default_str();
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file once ready");

@@ -2,10 +2,13 @@
 
 #include <fmt/core.h>
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -66,6 +69,15 @@ const char* status_text(int status) {
     default: return status >= 500 ? "internal server error" : "error";
   }
 }
+
+// The listening socket of an httplib server (a protected member, reached
+// through a derived class): httplib 0.11 listens with a backlog of 5, so a
+// burst of connections (64 clients starting at once) overflows the accept
+// queue and waits for TCP's retransmission, a second or more. Listening again
+// on the bound socket deepens the queue.
+struct ListeningSocket : httplib::Server {
+  static socket_t of(const httplib::Server& server) { return server.*(&ListeningSocket::svr_sock_); }
+};
 
 }  // namespace
 
@@ -287,7 +299,7 @@ struct OipServer::State {
         std::string body;
         body.reserve(static_cast<size_t>(declared));
         bool too_large = false;
-        content_reader([&](const char* data, size_t length) {
+        const bool complete = content_reader([&](const char* data, size_t length) {
           if (body.size() + length > static_cast<size_t>(options.max_request_bytes)) {
             too_large = true;
             return false;
@@ -297,6 +309,12 @@ struct OipServer::State {
         });
         if (too_large)
           throw HttpError{413, fmt::format("request body over the limit of {} bytes", options.max_request_bytes)};
+        // The connection ended or went silent mid-body: what came is not the request.
+        if (!complete)
+          throw HttpError{400, fmt::format("request body cut short: {} came before the connection ended or the read "
+                                           "timed out",
+                                           declared ? fmt::format("{} of {} bytes", body.size(), declared)
+                                                    : fmt::format("{} bytes of a chunked body", body.size()))};
         infer(req, body, res, req.matches[1]);
       });
     });
@@ -388,6 +406,8 @@ int OipServer::start() {
   } else if (!http.bind_to_port(o.host, port)) {
     throw Error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", o.host, port));
   }
+  if (::listen(ListeningSocket::of(http), SOMAXCONN) != 0)
+    throw Error(fmt::format("cannot listen on {}:{}: {}", o.host, port, std::strerror(errno)));
   s.started = true;
   s.listener = std::thread([&s] {
     s.http->listen_after_bind();

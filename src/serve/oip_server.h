@@ -17,7 +17,10 @@
 // parameter "server_compute_ms" and the header `Server-Timing: compute;dur=MS`,
 // and the time it waited (queue, first-use compile) as "server_wait_ms".
 //
-// Connections are served by a fixed pool of threads (keep-alive); inferences
+// Connections are served by a fixed pool of threads (keep-alive): a
+// connection holds its thread until it closes or idles keep_alive_timeout_s,
+// so more busy clients than connection_threads wait (scripts/load-test runs 64
+// against the default 128). Inferences
 // run on `compute_slots` at a time (each with the repository's own threads),
 // and at most `max_queue` more wait; beyond that a request is refused with
 // 503 at once rather than queued without bound.
@@ -33,7 +36,7 @@ namespace splitpoint {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8000;                 // 0: any free port (start() returns it)
-  int connection_threads = 32;     // connections served at once
+  int connection_threads = 128;    // connections served at once (a thread each; more wait for a free one)
   int compute_slots = 1;           // inferences computed at once
   int max_queue = 64;              // inferences waiting beyond those
   int64_t max_request_bytes = int64_t{64} << 20;

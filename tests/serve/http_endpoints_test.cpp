@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -17,6 +18,7 @@
 #include "graph/segment.h"
 #include "serve/local_server.h"
 #include "serve/oip_client.h"
+#include "serve/serve_process.h"
 
 namespace splitpoint {
 namespace {
@@ -221,18 +223,39 @@ TEST(HttpAuth, EveryModelEndpointNeedsTheTokenHealthDoesNot) {
   const Graph g = testing::small_zoo_model("vgg16-seed");
   ServerOptions options;
   options.token = "s3cret-token";
+  options.log_requests = true;  // every request logged: none may show the token
   std::vector<std::string> log;
-  options.log = [&](const std::string& line) { log.push_back(line); };
+  std::mutex log_mutex;
+  options.log = [&](const std::string& line) {
+    std::lock_guard lock(log_mutex);
+    log.push_back(line);
+  };
   LocalServer server({g}, options);
   const std::string base = server.url();
+  // Health stays open (load balancers' probes carry no token).
   EXPECT_EQ(curl("", base + "/v2/health/live").status, 200);
-  for (const std::string path : {"/v2", "/v2/models/vgg16-seed", "/v2/models/vgg16-seed/ready"}) {
+  EXPECT_EQ(curl("", base + "/v2/health/ready").status, 200);
+  for (const std::string path : {"/v2", "/v2/models/vgg16-seed", "/v2/models/vgg16-seed/versions/1",
+                                 "/v2/models/vgg16-seed/ready", "/v2/models/vgg16-seed/versions/1/ready",
+                                 "/v2/models/vgg16-seed.tail3", "/v2/models/no-such-model"}) {
     const auto r = curl("", base + path);
     EXPECT_EQ(r.status, 401) << path;
     EXPECT_NE(r.headers.find("WWW-Authenticate: Bearer"), std::string::npos);
     EXPECT_EQ(curl("-H 'Authorization: Bearer wrong'", base + path).status, 401) << path;
-    EXPECT_EQ(curl("-H 'Authorization: Bearer s3cret-token'", base + path).status, 200) << path;
+    EXPECT_EQ(curl("-H 'Authorization: Bearer s3cret-token'", base + path).status,
+              path.find("no-such") == std::string::npos ? 200 : 404)
+        << path;
   }
+  // POST endpoints: 401 before the body is looked at.
+  for (const std::string path : {"/v2/models/vgg16-seed/infer", "/v2/models/vgg16-seed/versions/1/infer",
+                                 "/v2/models/no-such-model/infer", "/v2/repository/index"}) {
+    EXPECT_EQ(curl("-X POST --data-binary '{}'", base + path).status, 401) << path;
+    EXPECT_EQ(curl("-X POST -H 'Authorization: s3cret-token' --data-binary '{}'", base + path).status, 401) << path;
+    EXPECT_EQ(curl("-X POST -H 'Authorization: Basic czNjcmV0LXRva2Vu' --data-binary '{}'", base + path).status, 401)
+        << path;
+  }
+  EXPECT_EQ(curl("-X POST -H 'Authorization: Bearer s3cret-token' --data-binary '{}'", base + "/v2/repository/index").status,
+            200);
   EXPECT_EQ(curl("-X POST --data-binary '{}'", base + "/v2/models/vgg16-seed/infer").status, 401);
   EXPECT_EQ(curl("-X POST -H 'Authorization: Bearer s3cret-tokeN' --data-binary '{}'", base + "/v2/models/vgg16-seed/infer").status, 401);
   // With the token the request is read (and this one is refused for its content).
@@ -242,8 +265,34 @@ TEST(HttpAuth, EveryModelEndpointNeedsTheTokenHealthDoesNot) {
   with_token.token = "s3cret-token";
   EXPECT_NO_THROW(OipClient(base, with_token).metadata("vgg16-seed"));
   EXPECT_THROW(OipClient(base).metadata("vgg16-seed"), Error);
-  ASSERT_FALSE(log.empty());
+  std::lock_guard lock(log_mutex);
+  ASSERT_GE(log.size(), 30u);  // every request above
   for (const auto& line : log) EXPECT_EQ(line.find("s3cret"), std::string::npos) << line;
+}
+
+// The same from the outside: `splitpoint serve --token-file F --log-requests`,
+// its whole log (stdout and stderr) searched for the token after requests with
+// it, without it, with a wrong one, and with it in the URL's query.
+TEST(HttpAuth, ServeLogsNeverShowTheToken) {
+  const std::string token_file = write_temp("token", "Tok-9f8e7d6c5b4a\n");
+  testing::ServeProcess server({"vgg16-seed", "--image-size", "32", "--threads", "1", "--token-file", token_file,
+                                "--log-requests"});
+  ASSERT_FALSE(server.port.empty()) << server.log_text();
+  const std::string base = server.url();
+  const std::string with = "-H 'Authorization: Bearer Tok-9f8e7d6c5b4a'";
+  EXPECT_EQ(curl(with, base + "/v2/models/vgg16-seed").status, 200);
+  EXPECT_EQ(curl("", base + "/v2/models/vgg16-seed").status, 401);
+  EXPECT_EQ(curl("-H 'Authorization: Bearer Tok-9f8e7d6c5b4X'", base + "/v2/models/vgg16-seed").status, 401);
+  EXPECT_EQ(curl("", base + "/v2/models/vgg16-seed?token=Tok-9f8e7d6c5b4a").status, 401);
+  EXPECT_EQ(curl(with + " -X POST --data-binary '{\"inputs\": []}'", base + "/v2/models/vgg16-seed/infer").status, 400);
+  EXPECT_EQ(curl(with + " -X POST --data-binary '{}'", base + "/v2/repository/index").status, 200);
+  EXPECT_EQ(curl("", base + "/v2/health/live").status, 200);
+  EXPECT_EQ(server.stop(), 0);
+  const std::string log = server.log_text();
+  EXPECT_NE(log.find("GET /v2/models/vgg16-seed -> 200"), std::string::npos) << log;  // requests are logged
+  EXPECT_NE(log.find("-> 401"), std::string::npos) << log;
+  EXPECT_EQ(log.find("Tok-9f8e7d6c5b4"), std::string::npos) << log;
+  std::filesystem::remove(token_file);
 }
 
 TEST(HttpAuth, ConstantTimeEqualIsEquality) {

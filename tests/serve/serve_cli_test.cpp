@@ -14,52 +14,14 @@
 #include <thread>
 
 #include "cli/run_cli.h"
-
-extern char** environ;
+#include "serve/serve_process.h"
 
 namespace splitpoint {
 namespace {
 
 using testing::run_cli;
 
-// `splitpoint serve ARGS` in the background, until destroyed (SIGTERM).
-struct ServeProcess {
-  pid_t pid = 0;
-  std::string port;
-  std::string log;
-  explicit ServeProcess(std::vector<std::string> args) {
-    const auto dir = std::filesystem::temp_directory_path();
-    const std::string port_file = (dir / ("splitpoint_serve_port_" + std::to_string(::getpid()))).string();
-    log = (dir / ("splitpoint_serve_log_" + std::to_string(::getpid()))).string();
-    std::filesystem::remove(port_file);
-    args.insert(args.begin(), {SPLITPOINT_CLI, "serve"});
-    args.insert(args.end(), {"--port", "0", "--port-file", port_file});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    posix_spawn(&pid, SPLITPOINT_CLI, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 300 && port.empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      std::ifstream(port_file) >> port;
-    }
-    std::filesystem::remove(port_file);
-  }
-  ~ServeProcess() { stop(); }
-  int stop() {
-    if (pid <= 0) return -1;
-    kill(pid, SIGTERM);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    pid = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string url() const { return "http://127.0.0.1:" + port; }
-};
+using testing::ServeProcess;
 
 TEST(ServeCli, BadRequestsExitTwoNamingTheProblem) {
   struct Case {

@@ -188,7 +188,12 @@ TfliteTensor TfliteTensorTable::check(int index) const {
       if (!std::isfinite(s) || !(s > 0.0f))
         throw Error(what + ": quantization scale " + std::to_string(i) + " is " + std::to_string(s) +
                     " (must be positive and finite)");
-      const int64_t zp = q->zero_point()->Get(i);
+      // Not Get(i): the verifier checks the alignment of a vector's length, not
+      // of its elements, and a hostile file can put these 8-byte values on a
+      // 4-byte boundary (a misaligned load; the fuzzer found it).
+      int64_t zp = 0;
+      std::memcpy(&zp, q->zero_point()->Data() + size_t{i} * sizeof(int64_t), sizeof zp);
+      zp = flatbuffers::EndianScalar(zp);
       if (zp < lowest || zp > highest)
         throw Error(what + ": zero point " + std::to_string(zp) + " is outside the range of " +
                     tflite_type_name(t.type));
