@@ -1,0 +1,30 @@
+# A 20-second smoke run of every libFuzzer target in `make test` (ctest): included from tests/CMakeLists.txt.
+# The fuzzers are a clang project of their own (fuzz/CMakeLists.txt); the fixture test fuzz.build configures and
+# builds it in build-fuzz/ beside the sources, the tree `make fuzz` uses too (one clang build for both; incremental,
+# ccache when installed, only the readers' sources), and each
+# fuzz.smoke.<target> test, which requires that fixture, runs its fuzzer over the seeds and the crash regressions
+# (fuzz/run --smoke: nothing is written to the source tree). Any crash, sanitizer report, leak or hang fails it.
+# Without clang, or in a sanitizer build (the fuzzers carry ASan and UBSan of their own), there are no such tests.
+find_program(SPLITPOINT_CLANGXX clang++)
+if(NOT SPLITPOINT_CLANGXX OR SPLITPOINT_SANITIZE)
+  if(NOT SPLITPOINT_CLANGXX)
+    message(STATUS "clang++ not found: no fuzzer smoke tests (apt-get install clang)")
+  endif()
+  return()
+endif()
+
+set(SPLITPOINT_FUZZ_BUILD ${CMAKE_SOURCE_DIR}/build-fuzz CACHE PATH "The clang build tree of fuzz/ the smoke tests use")
+set(SPLITPOINT_FUZZ_SMOKE_SECONDS 20 CACHE STRING "Seconds each fuzzer runs in its ctest smoke test")
+set(fuzz_run ${CMAKE_SOURCE_DIR}/fuzz/run)
+set(fuzz_targets tflite_reader_fuzzer onnx_reader_fuzzer oip_request_fuzzer profile_json_fuzzer
+                 plan_json_fuzzer cut_tensor_decoder_fuzzer)
+
+add_test(NAME fuzz.build COMMAND ${fuzz_run} --build ${SPLITPOINT_FUZZ_BUILD} --build-only)
+set_tests_properties(fuzz.build PROPERTIES FIXTURES_SETUP fuzzers TIMEOUT 3000 LABELS fuzz)
+foreach(target ${fuzz_targets})
+  add_test(NAME fuzz.smoke.${target}
+           COMMAND ${fuzz_run} --build ${SPLITPOINT_FUZZ_BUILD} --no-build --smoke --seconds ${SPLITPOINT_FUZZ_SMOKE_SECONDS}
+                   ${target})
+  # --no-build: the fixture built them; parallel tests do not run ninja on the same tree.
+  set_tests_properties(fuzz.smoke.${target} PROPERTIES FIXTURES_REQUIRED fuzzers TIMEOUT 300 LABELS fuzz)
+endforeach()
