@@ -3,17 +3,18 @@
 // when it has gone all local it still probes the link now and then.
 //
 // The profiles are made by hand so the right choices can be worked out:
-// every device layer 2 ms (all local: 17 x 2 = 34 ms), every server layer
-// 0.1 ms; vgg16-seed at 32 x 32 sends 12,288 B at cut 0, and larger tensors at
-// the next cuts (262,144 B at cut 1). Before the first request (and every
-// 10th) the loop times an empty round trip: ~22 ms, moving the RTT estimate
-// from 10 to 10 + 0.3 x 12 = 13.6 ms.
+// every device layer 2.5 ms (all local: 17 x 2.5 = 42.5 ms), every server
+// layer 0.1 ms; vgg16-seed at 32 x 32 sends 12,288 B at cut 0, and larger
+// tensors at the next cuts (262,144 B at cut 1). The loop's empty round trips
+// are off here: the first one opens the connection through the emulator and
+// takes 60-120 ms on a busy machine, which would move the RTT estimate by a
+// varying amount (they are tested in tests/serve/link).
 //   prior Wi-Fi (18.88 Mbps up, RTT 10 ms): cut 0 = 12288 x 8 / 18.88 Mbps
-//     = 5.2 ms + 10 + 1.7 = 16.9 ms < 34: send the input.
-//   the real link, 1 Mbps and 20 ms RTT: one exchange of ~12.5 kB takes ~120 ms,
-//     and its transfer time (network time - 13.6 ms RTT, ~106 ms) moves the
-//     estimate (EWMA 0.3 on time per byte) to ~2.8 Mbps: cut 0 = 35 ms + 13.6
-//     + 1.7 = 50 ms > 34: all local.
+//     = 5.2 ms + 10 + 1.7 = 16.9 ms < 42.5: send the input.
+//   the real link, 0.5 Mbps and 20 ms RTT: one exchange of ~12.5 kB takes
+//     ~220 ms; its transfer time moves the estimate (EWMA 0.3 on time per
+//     byte: 0.7 x 8 / 18.88 + 0.3 x 8 / 0.5 = 5.1 us/B) to ~1.6 Mbps: cut 0 =
+//     63 ms + 10 + 1.7 = 75 ms > 42.5: all local.
 #include <gtest/gtest.h>
 
 #include "graph/counting.h"
@@ -41,7 +42,7 @@ DeviceProfile flat_profile(const std::string& name, int layers, double ms) {
 TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
   const Graph graph = testing::small_zoo_model("vgg16-seed");
   LocalServer server({graph});
-  LinkEmulator emulator("127.0.0.1", server.port, LinkShape{1.0, 1.0, 20.0});
+  LinkEmulator emulator("127.0.0.1", server.port, LinkShape{0.5, 0.5, 20.0});
   ClientOptions client_options;
   client_options.via_port = emulator.port();
   OipClient client(server.url(), client_options);
@@ -51,7 +52,7 @@ TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
 
   const auto layers = group_layers(graph);
   ChainInputs inputs;
-  inputs.device = flat_profile("hand-device", 17, 2.0);
+  inputs.device = flat_profile("hand-device", 17, 2.5);
   inputs.server = flat_profile("hand-server", 17, 0.1);
   inputs.link = parse_link("wifi");
   for (const Cut& c : enumerate_cuts(graph, layers)) inputs.cut_bytes.push_back(cut_bytes(graph, c, DType::f32));
@@ -62,6 +63,7 @@ TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
   LiveSplitOptions options;
   options.objective = parse_objective("latency");
   options.explore_every = 3;
+  options.probe_every = 0;
   LiveSplit live(runner, inputs, options);
   EXPECT_EQ(live.choose(), 0);
   EXPECT_NEAR(live.predict(0).total_ms, 12288 * 8 / 18.88e3 + 10 + 1.7, 0.01);
@@ -75,9 +77,9 @@ TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
     explored.push_back(r.explored);
     EXPECT_FALSE(r.request.fallback) << r.request.fallback_reason;
     // The server's compute time is reported and subtracted: the network part
-    // is at least what 1 Mbps and 20 ms RTT take for the request's bytes.
+    // is at least what 0.5 Mbps and 20 ms RTT take for the request's bytes.
     if (r.request.remote) {
-      EXPECT_GE(r.request.network_ms, r.request.request_bytes * 8 / 1e3 + 20 - 0.5);
+      EXPECT_GE(r.request.network_ms, r.request.request_bytes * 8 / 0.5e3 + 20 - 0.5);
     }
   }
   // Request 1 at the prior's choice; then local; after 3 local in a row, one
@@ -90,8 +92,8 @@ TEST(AdaptiveSplit, LearnsASlowLinkGoesLocalAndStillProbes) {
   EXPECT_LT(cuts[4], 17);
   EXPECT_EQ(explored, (std::vector<bool>{false, false, false, false, true, false}));
   const LinkProfile estimate = live.estimator().estimate();
-  EXPECT_LT(estimate.uplink_mbps, 2.0);
-  EXPECT_GT(estimate.uplink_mbps, 0.5);
+  EXPECT_LT(estimate.uplink_mbps, 2.5);  // from 18.88 towards 0.5 (two exchanges)
+  EXPECT_GT(estimate.uplink_mbps, 0.25);
 }
 
 TEST(AdaptiveSplit, FixedCutNeverMoves) {
@@ -100,7 +102,7 @@ TEST(AdaptiveSplit, FixedCutNeverMoves) {
   OipClient client(server.url());
   SplitRunner runner(graph, graph.name, make_backend(default_backend_name()), SplitRunnerOptions{}, &client);
   ChainInputs inputs;
-  inputs.device = flat_profile("hand-device", 17, 2.0);
+  inputs.device = flat_profile("hand-device", 17, 2.5);
   inputs.server = flat_profile("hand-server", 17, 0.1);
   inputs.link = parse_link("3g");
   for (const Cut& c : enumerate_cuts(graph, group_layers(graph))) inputs.cut_bytes.push_back(cut_bytes(graph, c, DType::f32));
