@@ -88,6 +88,22 @@ ServerUrl parse_server_url(const std::string& url) {
 
 struct OipClient::Connection {
   std::unique_ptr<httplib::Client> http;
+
+  // Sends with `send` (a call on `http`); when it fails to read or write well before the read/write timeout, sends
+  // once more. That is a keep-alive connection the server closed while it sat idle (its keep-alive timeout) and the
+  // client reused before it saw the close: the request never reached the server, or the answer was lost with the
+  // connection, and inference has no side effects, so sending again is safe. httplib opens a new connection for it.
+  // A timeout, or a second failure, is not retried.
+  template <typename Send>
+  httplib::Result send_with_retry(const Send& send, double timeout_s) {
+    const auto start = std::chrono::steady_clock::now();
+    httplib::Result res = send();
+    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!res && (res.error() == httplib::Error::Read || res.error() == httplib::Error::Write) &&
+        elapsed_s < 0.5 * timeout_s)
+      return send();
+    return res;
+  }
 };
 
 OipClient::OipClient(const std::string& url, ClientOptions options) : url_(url), options_(std::move(options)) {
@@ -119,13 +135,15 @@ OipClient::OipClient(const std::string& url, ClientOptions options) : url_(url),
 OipClient::~OipClient() = default;
 
 bool OipClient::live() {
-  auto res = connection_->http->Get("/v2/health/live");
+  auto res = connection_->send_with_retry([&] { return connection_->http->Get("/v2/health/live"); },
+                                          options_.timeout_s);
   return res && res->status == 200;
 }
 
 nlohmann::json OipClient::metadata(const std::string& model) {
   check_model_name(model);
-  auto res = connection_->http->Get("/v2/models/" + model);
+  auto res = connection_->send_with_retry([&] { return connection_->http->Get("/v2/models/" + model); },
+                                          options_.timeout_s);
   if (!res) throw ServerUnavailable(fmt::format("{}: {}", url_, httplib::to_string(res.error())));
   if (res->status >= 500) throw ServerUnavailable(fmt::format("{}: HTTP {}: {}", url_, res->status, error_message(*res)));
   if (res->status != 200) throw Error(fmt::format("{}: model '{}': HTTP {}: {}", url_, model, res->status, error_message(*res)));
@@ -150,7 +168,9 @@ InferResult OipClient::infer(const std::string& model, const InferRequest& reque
   InferResult result;
   result.request_bytes = static_cast<int64_t>(body.bytes.size());
   const auto start = std::chrono::steady_clock::now();
-  auto res = connection_->http->Post("/v2/models/" + model + "/infer", headers, body.bytes, body.content_type);
+  auto res = connection_->send_with_retry(
+      [&] { return connection_->http->Post("/v2/models/" + model + "/infer", headers, body.bytes, body.content_type); },
+      options_.timeout_s);
   result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (!res) throw ServerUnavailable(fmt::format("{}: {}", url_, httplib::to_string(res.error())));
   if (res->status >= 500) throw ServerUnavailable(fmt::format("{}: HTTP {}: {}", url_, res->status, error_message(*res)));

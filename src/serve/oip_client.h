@@ -63,7 +63,9 @@ class OipClient {
   nlohmann::json metadata(const std::string& model);
   // POST /v2/models/{model}/infer. `binary`: inputs as binary data and outputs
   // asked in binary. Throws Error on 4xx (with the server's message),
-  // ServerUnavailable on 5xx or a transport failure.
+  // ServerUnavailable on 5xx or a transport failure. A request that fails at
+  // once on a kept-alive connection the server has closed (its keep-alive
+  // timeout) is sent once more on a new one; a timeout is not.
   InferResult infer(const std::string& model, const InferRequest& request, bool binary = true);
 
  private:
