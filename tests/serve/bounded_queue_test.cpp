@@ -16,13 +16,7 @@ namespace splitpoint {
 namespace {
 
 using testing::LocalServer;
-
-InferRequest request_for(const Graph& g, uint64_t seed) {
-  InferRequest r;
-  const TensorInfo& in = g.tensor(g.inputs()[0]);
-  r.inputs.push_back(plain_oip_tensor(in.name, random_tensor(in.shape, in.dtype, seed)));
-  return r;
-}
+using testing::request_for;
 
 TEST(BoundedQueue, RefusesWithServiceUnavailableWhenFullAndRecovers) {
   const Graph quick = testing::small_zoo_model("vgg16-seed", "quick");

@@ -29,6 +29,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using testing::LocalServer;
+using testing::request_for;
 using testing::ServeProcess;
 
 bool same_bytes(const Tensor& a, const Tensor& b) {
@@ -192,13 +193,6 @@ struct RawConnection {
     return got;
   }
 };
-
-InferRequest request_for(const Graph& g, uint64_t seed) {
-  InferRequest r;
-  const TensorInfo& in = g.tensor(g.inputs()[0]);
-  r.inputs.push_back(plain_oip_tensor(in.name, random_tensor(in.shape, in.dtype, seed)));
-  return r;
-}
 
 class StallingClients : public ::testing::Test {
  protected:

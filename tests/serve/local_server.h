@@ -6,6 +6,8 @@
 #include <string>
 
 #include "engine/backend.h"
+#include "engine/random_inputs.h"
+#include "serve/cut_transport.h"
 #include "serve/model_repository.h"
 #include "serve/oip_server.h"
 #include "zoo/zoo.h"
@@ -19,6 +21,14 @@ inline Graph small_zoo_model(const std::string& name, const std::string& served_
   Graph g = build_zoo_model(name, o);
   g.name = served_as.empty() ? name : served_as;
   return g;
+}
+
+// An OIP request for a model's first input, filled with random values from seed.
+inline InferRequest request_for(const Graph& g, uint64_t seed) {
+  InferRequest r;
+  const TensorInfo& in = g.tensor(g.inputs()[0]);
+  r.inputs.push_back(plain_oip_tensor(in.name, random_tensor(in.shape, in.dtype, seed)));
+  return r;
 }
 
 struct LocalServer {

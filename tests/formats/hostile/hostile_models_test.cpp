@@ -19,6 +19,7 @@
 
 #include "cli/run_cli.h"
 #include "core/splitmix64.h"
+#include "formats/onnx/onnx_conv_model.h"
 #include "formats/tflite/tflite_test_model.h"
 
 namespace splitpoint {
@@ -49,40 +50,12 @@ std::vector<uint8_t> tflite_with(const std::function<void(TestModel&)>& change) 
   return build_tflite(m);
 }
 
-// .onnx: x [1,2,4,4] -> Conv 'conv1' (w [3,2,3,3]) -> Relu -> y, altered by `change`.
+// .onnx: the conv model of the ONNX reader tests (x [1,2,4,4] -> Conv 'conv1' -> Relu 'relu1' -> y), altered by
+// `change`.
 std::vector<uint8_t> onnx_with(const std::function<void(onnx::ModelProto&)>& change) {
-  onnx::ModelProto m;
-  m.set_ir_version(7);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  auto* x = g->add_input();
-  x->set_name("x");
-  auto* type = x->mutable_type()->mutable_tensor_type();
-  type->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : {1, 2, 4, 4}) type->mutable_shape()->add_dim()->set_dim_value(d);
-  auto* w = g->add_initializer();
-  w->set_name("w");
-  w->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : {3, 2, 3, 3}) w->add_dims(d);
-  for (int i = 0; i < 54; ++i) w->add_float_data(0.5f);
-  auto* conv = g->add_node();
-  conv->set_op_type("Conv");
-  conv->set_name("conv1");
-  conv->add_input("x");
-  conv->add_input("w");
-  conv->add_output("c");
-  auto* relu = g->add_node();
-  relu->set_op_type("Relu");
-  relu->set_name("relu1");
-  relu->add_input("c");
-  relu->add_output("y");
-  auto* y = g->add_output();
-  y->set_name("y");
-  y->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  onnx::ModelProto m = testing::conv_model();
   change(m);
-  std::string s;
-  m.SerializeToString(&s);
-  return {s.begin(), s.end()};
+  return testing::bytes_of(m);
 }
 
 onnx::TensorShapeProto* input_shape(onnx::ModelProto& m) {

@@ -10,59 +10,18 @@
 #include "core/file_io.h"
 #include "core/splitmix64.h"
 #include "formats/onnx/onnx_reader.h"
+#include "formats/onnx/onnx_conv_model.h"
 #include "formats/onnx/onnx_test_support.h"
 
 namespace splitpoint {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::bytes_of;
+using testing::conv_model;
 using testing::error_message;
+using testing::float_tensor;
 using ::testing::HasSubstr;
-
-void set_input(onnx::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims) {
-  v->set_name(name);
-  auto* t = v->mutable_type()->mutable_tensor_type();
-  t->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
-}
-
-onnx::TensorProto float_tensor(const std::string& name, std::vector<int64_t> dims) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(onnx::TensorProto::FLOAT);
-  int64_t n = 1;
-  for (int64_t d : dims) t.add_dims(d), n *= d;
-  for (int64_t i = 0; i < n; ++i) t.add_float_data(0.5f);
-  return t;
-}
-
-// x [1,2,4,4] -> Conv 'conv1' (w [3,2,3,3]) -> Relu -> y
-onnx::ModelProto conv_model() {
-  onnx::ModelProto m;
-  m.set_ir_version(7);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  set_input(g->add_input(), "x", {1, 2, 4, 4});
-  *g->add_initializer() = float_tensor("w", {3, 2, 3, 3});
-  auto* conv = g->add_node();
-  conv->set_op_type("Conv");
-  conv->set_name("conv1");
-  conv->add_input("x");
-  conv->add_input("w");
-  conv->add_output("c");
-  auto* relu = g->add_node();
-  relu->set_op_type("Relu");
-  relu->add_input("c");
-  relu->add_output("y");
-  set_input(g->add_output(), "y", {});
-  return m;
-}
-
-std::vector<uint8_t> bytes_of(const onnx::ModelProto& m) {
-  std::string s;
-  m.SerializeToString(&s);
-  return {s.begin(), s.end()};
-}
 
 std::string read_error(const onnx::ModelProto& m) {
   return error_message([&] { read_onnx(bytes_of(m), "model.onnx"); });
@@ -149,9 +108,9 @@ TEST(OnnxHostileInput, CyclesAreErrors) {
 TEST(OnnxHostileInput, UnsupportedOperatorsAndDomainsAreNamed) {
   onnx::ModelProto m = conv_model();
   m.mutable_graph()->mutable_node(1)->set_op_type("Elu");
-  EXPECT_EQ(read_error(m), "model.onnx: node 1 (Elu): unsupported operator");
+  EXPECT_EQ(read_error(m), "model.onnx: node 1 (Elu 'relu1'): unsupported operator");
   m.mutable_graph()->mutable_node(1)->set_domain("com.microsoft");
-  EXPECT_EQ(read_error(m), "model.onnx: node 1 (Elu): operator domain 'com.microsoft' is not supported");
+  EXPECT_EQ(read_error(m), "model.onnx: node 1 (Elu 'relu1'): operator domain 'com.microsoft' is not supported");
 }
 
 TEST(OnnxHostileInput, BadAttributesAreErrors) {
