@@ -27,6 +27,14 @@ std::optional<double> gain(const ChainPlan& p, int baseline) {
   return 1 - p.scores[static_cast<size_t>(*p.best)] / base;
 }
 
+bool has_energy(const DeviceProfile& d) {
+  for (const LayerCost& l : d.layers)
+    if (l.energy_j != 0) return true;
+  for (double j : d.cut_overhead_j)
+    if (j != 0) return true;
+  return false;
+}
+
 std::string percent(const std::optional<double>& v) { return v ? fmt::format("{:.1f}%", 100 * *v) : "-"; }
 std::string optional_cell(const std::optional<double>& v) { return v ? cell(*v) : ""; }
 
@@ -45,6 +53,7 @@ std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
       row.objective = objective_name(p.objective);
       row.plan_source = input->source;
       row.best_cut = p.best;
+      row.device_energy_known = has_energy(r.device);
       if (p.best) {
         const CutEstimate& b = p.cuts[static_cast<size_t>(*p.best)];
         row.best_cut_label = describe_cut(r, *p.best);
@@ -89,9 +98,10 @@ DataTable summary_data(const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& r : rows) {
     std::string runs;
     for (const auto& s : r.run_sources) runs += (runs.empty() ? "" : " ") + s;
+    const bool joules = r.best_cut && r.device_energy_known;
     t.add_row({r.model, r.device, r.link, r.objective, r.best_cut ? cell(*r.best_cut) : "", r.best_cut_label,
-               r.best_cut ? cell(r.predicted_ms) : "", r.best_cut ? cell(r.predicted_j) : "",
-               optional_cell(r.measured_ms), optional_cell(r.measured_j), cell(r.measured_requests),
+               r.best_cut ? cell(r.predicted_ms) : "", joules ? cell(r.predicted_j) : "",
+               optional_cell(r.measured_ms), optional_cell(joules ? r.measured_j : std::nullopt), cell(r.measured_requests),
                optional_cell(r.gain_over_local), optional_cell(r.gain_over_remote), r.plan_source, runs});
   }
   return t;
@@ -104,9 +114,9 @@ std::string summary_text(const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& r : rows) {
     table.push_back({r.model, r.device, link_label(r.link), r.objective, r.best_cut_label,
                      r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-",
-                     r.best_cut ? fmt::format("{:.3f}", r.predicted_j) : "-",
+                     r.best_cut && r.device_energy_known ? fmt::format("{:.3f}", r.predicted_j) : "-",
                      r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-",
-                     r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
+                     r.measured_j && r.device_energy_known ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
                      percent(r.gain_over_remote)});
   }
   std::vector<size_t> width(table.front().size(), 0);

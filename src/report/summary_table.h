@@ -19,6 +19,10 @@ struct SummaryRow {
   std::string best_cut_label;   // "cut 14 (after block4_pool)"
   double predicted_ms = 0;
   double predicted_j = 0;
+  // False when the device profile has no energy figure at all (a profile made
+  // without a power meter): its joules would be only the radio's, so the
+  // summary leaves them out ("-" in the text, empty in the CSV).
+  bool device_energy_known = true;
   std::optional<double> measured_ms;  // median over the matching runs' requests at the best cut
   std::optional<double> measured_j;
   int measured_requests = 0;

@@ -87,6 +87,10 @@ inline const ReportFixture& report_fixture() {
             (f.inputs / ("plan-pi-" + link + "-" + objective + ".json")).string());
       }
     }
+    // This machine's profile as the device: no energy figures.
+    const std::string here = (f.inputs / "profile-here.json").string();
+    run("plan vgg16-seed --device " + here + " --server " + here +
+        " --image-size 32 --link wifi --objective latency -o " + (f.inputs / "plan-here-wifi-latency.json").string());
     run("plan vgg16-seed --device edgetpu-usb2 --link lte --objective energy --sweep-bandwidth 0.1:1000:20 -o " +
         (f.inputs / "plan-edgetpu-lte-energy.json").string());
     std::ofstream(f.inputs / "run-lte-auto.json") << hand_made_run_json();
