@@ -88,7 +88,7 @@ std::string summary_html(const std::vector<SummaryRow>& rows) {
     h += "<tr><td>" + escape(r.model) + "</td><td>" + escape(r.device) + "</td><td>" + escape(link_label(r.link)) +
          "</td><td>" + escape(r.objective) + "</td><td>" + escape(r.best_cut_label) + "</td>";
     h += number_cell(r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-");
-    h += number_cell(r.best_cut ? fmt::format("{:.3f}", r.predicted_j) : "-");
+    h += number_cell(r.predicted_j ? fmt::format("{:.3f}", *r.predicted_j) : "-");
     h += number_cell(r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-");
     h += number_cell(r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-");
     h += number_cell(pct(r.gain_over_local)) + number_cell(pct(r.gain_over_remote)) + "</tr>\n";

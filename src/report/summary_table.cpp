@@ -53,12 +53,12 @@ std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
       row.objective = objective_name(p.objective);
       row.plan_source = input->source;
       row.best_cut = p.best;
-      row.device_energy_known = has_energy(r.device);
       if (p.best) {
         const CutEstimate& b = p.cuts[static_cast<size_t>(*p.best)];
         row.best_cut_label = describe_cut(r, *p.best);
         row.predicted_ms = b.total_ms;
-        row.predicted_j = b.energy_j;
+        const bool joules = has_energy(r.device);
+        if (joules) row.predicted_j = b.energy_j;
         row.gain_over_local = gain(p, p.all_local);
         row.gain_over_remote = gain(p, p.all_remote);
         std::vector<double> ms, j;
@@ -78,7 +78,7 @@ std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
         }
         if (!ms.empty()) {
           row.measured_ms = median(ms);
-          row.measured_j = median(j);
+          if (joules) row.measured_j = median(j);
           row.measured_requests = static_cast<int>(ms.size());
         }
       } else {
@@ -98,10 +98,9 @@ DataTable summary_data(const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& r : rows) {
     std::string runs;
     for (const auto& s : r.run_sources) runs += (runs.empty() ? "" : " ") + s;
-    const bool joules = r.best_cut && r.device_energy_known;
     t.add_row({r.model, r.device, r.link, r.objective, r.best_cut ? cell(*r.best_cut) : "", r.best_cut_label,
-               r.best_cut ? cell(r.predicted_ms) : "", joules ? cell(r.predicted_j) : "",
-               optional_cell(r.measured_ms), optional_cell(joules ? r.measured_j : std::nullopt), cell(r.measured_requests),
+               r.best_cut ? cell(r.predicted_ms) : "", optional_cell(r.predicted_j),
+               optional_cell(r.measured_ms), optional_cell(r.measured_j), cell(r.measured_requests),
                optional_cell(r.gain_over_local), optional_cell(r.gain_over_remote), r.plan_source, runs});
   }
   return t;
@@ -114,9 +113,9 @@ std::string summary_text(const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& r : rows) {
     table.push_back({r.model, r.device, link_label(r.link), r.objective, r.best_cut_label,
                      r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-",
-                     r.best_cut && r.device_energy_known ? fmt::format("{:.3f}", r.predicted_j) : "-",
+                     r.predicted_j ? fmt::format("{:.3f}", *r.predicted_j) : "-",
                      r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-",
-                     r.measured_j && r.device_energy_known ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
+                     r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
                      percent(r.gain_over_remote)});
   }
   std::vector<size_t> width(table.front().size(), 0);

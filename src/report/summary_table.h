@@ -18,11 +18,10 @@ struct SummaryRow {
   std::optional<int> best_cut;  // none: no feasible cut
   std::string best_cut_label;   // "cut 14 (after block4_pool)"
   double predicted_ms = 0;
-  double predicted_j = 0;
-  // False when the device profile has no energy figure at all (a profile made
-  // without a power meter): its joules would be only the radio's, so the
-  // summary leaves them out ("-" in the text, empty in the CSV).
-  bool device_energy_known = true;
+  // The joules are left out (none) when the device profile has no energy
+  // figure at all (a profile made without a power meter): they would be only
+  // the radio's. predicted_j is also none when no cut is feasible.
+  std::optional<double> predicted_j;
   std::optional<double> measured_ms;  // median over the matching runs' requests at the best cut
   std::optional<double> measured_j;
   int measured_requests = 0;

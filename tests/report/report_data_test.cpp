@@ -163,6 +163,19 @@ TEST(ReportData, LiveRunsAndTheSummaryMatchTheHandMadeRun) {
       // A profile made without a power meter: no joules, rather than the radio's alone or a 0.
       EXPECT_EQ(summary.str(i, "predicted_j"), "") << device;
       EXPECT_EQ(summary.str(i, "measured_j"), "") << device;
+      // The page's summary table too: the row's cells, predicted J the 7th, measured J the 9th.
+      const std::string html = testing::slurp(f.output / "report.html");
+      const size_t row = html.find("<tr><td>vgg16-seed</td><td>" + device + "</td>");
+      ASSERT_NE(row, std::string::npos) << device;
+      std::vector<std::string> cells;
+      const size_t row_end = html.find("</tr>", row);
+      for (size_t at = html.find("<td", row); at < row_end; at = html.find("<td", at + 1)) {
+        const size_t open_end = html.find('>', at) + 1;
+        cells.push_back(html.substr(open_end, html.find("</td>", open_end) - open_end));
+      }
+      ASSERT_EQ(cells.size(), 11u) << device;
+      EXPECT_EQ(cells[6], "-") << device;
+      EXPECT_EQ(cells[8], "-") << device;
     } else {
       expect_close(summary.num(i, "predicted_j"), plan["cuts"][best]["energy_j"], "predicted_j");
     }
