@@ -9,8 +9,8 @@
 #include "common/error_message.h"
 #include "core/file_io.h"
 #include "core/splitmix64.h"
-#include "formats/onnx/onnx_reader.h"
 #include "formats/onnx/onnx_conv_model.h"
+#include "formats/onnx/onnx_reader.h"
 #include "formats/onnx/onnx_test_support.h"
 
 namespace splitpoint {
