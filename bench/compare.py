@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SGEMM_PEAK_GFLOPS = {1: 175.0, 2: 355.0}  # this machine (../shared/DESIGN.md)
+SGEMM_PEAK_GFLOPS = {1: 175.0, 2: 355.0}  # this machine (docs/architecture.md)
 GFLOP = {"vgg16": 30.94, "resnet50": 8.18}  # 2 x MACs (splitpoint inspect)
 
 

@@ -48,8 +48,12 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const splitpoint::Error& e) {
     std::fflush(stdout);
-    std::fprintf(stderr, "splitpoint: error: %s\n", e.what());
-    return splitpoint::kExitUserError;
+    if (e.kind() == splitpoint::ErrorKind::kInternal) {
+      std::fprintf(stderr, "splitpoint: internal error: %s\n", e.what());
+    } else {
+      std::fprintf(stderr, "splitpoint: error: %s\n", e.what());
+    }
+    return splitpoint::exit_code_for(e.kind());
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "splitpoint: internal error: %s\n", e.what());

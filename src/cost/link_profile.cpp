@@ -12,7 +12,7 @@ namespace splitpoint {
 // Radio power while transferring, from Huang et al., "A Close Examination of
 // Performance and Power Characteristics of 4G LTE Networks", MobiSys 2012
 // (the model Neurosurgeon, ASPLOS 2017, uses): P = alpha * Mbps + beta, mW.
-// The uplink alphas and the betas are those listed in ../shared/DESIGN.md; the
+// The uplink alphas and the betas are those listed in docs/architecture.md; the
 // downlink alphas are the same paper's (they matter little here: a CNN's
 // result is a few bytes).
 RadioPowerModel radio_power_model(const std::string& technology) {
@@ -24,7 +24,7 @@ RadioPowerModel radio_power_model(const std::string& technology) {
 
 namespace {
 
-// Typical uplinks from ../shared/DESIGN.md (Neurosurgeon's measured averages:
+// Typical uplinks from docs/architecture.md (Neurosurgeon's measured averages:
 // 3G 1.1, LTE 5.85, Wi-Fi 18.88 Mbps). Downlinks: LTE 13 Mbps is the median
 // Huang et al. measured; Wi-Fi and 3G downlinks and all RTTs are assumptions
 // of this project (typical values, documented in docs/plan.md): override them

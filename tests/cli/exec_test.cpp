@@ -87,7 +87,7 @@ TEST(CliExec, ImageInput) {
 TEST(CliExec, QuantizedTfliteFileClassifiesTheCat) {
   // A real uint8 file (Coral's test data): the image is quantized with the model's input scale, the uint8 output
   // dequantized to rank it. LiteRT gives 283 ("tiger cat") for this file and image; 283 and 286 tie at 41/256.
-  const std::string shared = SPLITPOINT_SHARED_DIR;
+  const std::string shared = SPLITPOINT_DATA_DIR;
   auto r = run_cli("exec " + shared + "/models/mobilenet_v1_0.25_128_quant.tflite --input " + shared +
                    "/models/cat.bmp --preprocess tf --repeat 1 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1,5 +1,5 @@
 #pragma once
-// The study's Raspberry Pi 3B+ float sheet (../shared/seed-data/1st_raspi3bplus_float.csv),
+// The study's Raspberry Pi 3B+ float sheet (data/seed/1st_raspi3bplus_float.csv),
 // read straight from the CSV: an oracle independent of data/profiles.
 #include <map>
 #include <fstream>
@@ -11,7 +11,7 @@ namespace splitpoint::testing {
 
 // Prefix model k -> (time s, power W); rows that could not run ("M.S") are absent.
 inline std::map<int, std::pair<double, double>> study_pi_float_sheet() {
-  std::ifstream in(std::string(SPLITPOINT_SHARED_DIR) + "/seed-data/1st_raspi3bplus_float.csv");
+  std::ifstream in(std::string(SPLITPOINT_DATA_DIR) + "/seed/1st_raspi3bplus_float.csv");
   std::map<int, std::pair<double, double>> rows;
   std::string line;
   while (std::getline(in, line)) {

@@ -69,7 +69,7 @@ TEST(PlanCli, JpegBaselineAndMeasuredCompression) {
   // pixels, and uint8+zstd is measured on the model's activations: each cut's
   // bytes are at most the raw uint8 bytes plus zstd's frame overhead.
   auto r = run_cli(std::string("plan vgg16-seed --device rpi3bplus-cpu-f32 --link lte --codec uint8+zstd --input ") +
-                   SPLITPOINT_SHARED_DIR + "/models/cat.bmp --jpeg-quality 90 --json --threads 1");
+                   SPLITPOINT_DATA_DIR + "/models/cat.bmp --jpeg-quality 90 --json --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.contains("jpeg_input"));

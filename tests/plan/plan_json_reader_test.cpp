@@ -16,7 +16,7 @@ using testing::run_cli;
 TEST(PlanJsonReader, RoundTripOfTheFieldsItReads) {
   auto r = run_cli(std::string("plan vgg16-seed --device edgetpu-usb2 --link lte --objective energy --json "
                                "--sweep-bandwidth 0.1:100:7 --no-measure-codec --jpeg-quality 80 --input ") +
-                   SPLITPOINT_SHARED_DIR + "/models/cat.bmp");
+                   SPLITPOINT_DATA_DIR + "/models/cat.bmp");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto original = nlohmann::json::parse(r.out);
   const auto again = nlohmann::json::parse(plan_to_json(read_plan_json_text(r.out, "plan.json")));

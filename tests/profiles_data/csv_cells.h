@@ -1,5 +1,5 @@
 #pragma once
-// The cells of a CSV file (the study's sheets in ../shared/seed-data), read
+// The cells of a CSV file (the study's sheets in data/seed), read
 // independently of scripts/seed-profiles: comma-separated, double quotes
 // around cells that hold commas ("(None, 112,112,64)"), "" for a quote.
 #include <gtest/gtest.h>

@@ -24,7 +24,7 @@ namespace {
 using testing::CsvCells;
 
 const std::filesystem::path kProfiles = std::filesystem::path(SPLITPOINT_SOURCE_DIR) / "data" / "profiles";
-const std::filesystem::path kSeedData = std::filesystem::path(SPLITPOINT_SHARED_DIR) / "seed-data";
+const std::filesystem::path kSeedData = std::filesystem::path(SPLITPOINT_DATA_DIR) / "seed";
 
 // The study ran prefix models k = 1..17; the Pi and the Jetson could not run
 // k = 15..17 ("M.S") and the Coral's k = 15..17 are excluded as impossible

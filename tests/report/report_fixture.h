@@ -79,7 +79,7 @@ inline const ReportFixture& report_fixture() {
     for (const std::string link : {"3g", "lte", "wifi"}) {
       for (const std::string objective : {"energy", "latency"}) {
         std::string extra = link == "lte" && objective == "energy"
-                                ? " --input " + std::string(SPLITPOINT_SHARED_DIR) +
+                                ? " --input " + std::string(SPLITPOINT_DATA_DIR) +
                                       "/models/cat.bmp --jpeg-quality 90 --no-measure-codec"
                                 : "";
         run("plan vgg16-seed --device rpi3bplus-cpu-f32 --link " + link + " --objective " + objective +

@@ -19,7 +19,7 @@
 namespace splitpoint {
 namespace {
 
-const std::string kCat = std::string(SPLITPOINT_SHARED_DIR) + "/models/cat.bmp";
+const std::string kCat = std::string(SPLITPOINT_DATA_DIR) + "/models/cat.bmp";
 
 class CodecMeasurement : public ::testing::Test {
  protected:

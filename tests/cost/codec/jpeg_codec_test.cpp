@@ -12,7 +12,7 @@
 namespace splitpoint {
 namespace {
 
-const std::string kCat = std::string(SPLITPOINT_SHARED_DIR) + "/models/cat.bmp";
+const std::string kCat = std::string(SPLITPOINT_DATA_DIR) + "/models/cat.bmp";
 
 double psnr_db(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   double sum = 0.0;

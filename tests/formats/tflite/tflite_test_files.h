@@ -1,5 +1,5 @@
 #pragma once
-// The real .tflite files of ../shared/models and their inputs.
+// The real .tflite files of data/models and their inputs.
 #include <string>
 
 #include "core/image.h"
@@ -8,7 +8,7 @@
 
 namespace splitpoint::testing {
 
-inline std::string shared_model(const std::string& file) { return std::string(SPLITPOINT_SHARED_DIR) + "/models/" + file; }
+inline std::string shared_model(const std::string& file) { return std::string(SPLITPOINT_DATA_DIR) + "/models/" + file; }
 
 // cat.bmp as mobilenet_v1_0.25_128_quant.tflite takes it: resized to 128x128
 // (core/image.h), scaled as the model was trained (RGB / 127.5 - 1), then
