@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "core/error.h"
 #include "core/image.h"
 #include "engine/backend.h"

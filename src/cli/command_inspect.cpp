@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "cli/units.h"
 #include "core/error.h"
 #include "graph/summary.h"

@@ -11,10 +11,10 @@
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "cli/output_file.h"
 #include "cli/units.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "engine/backend.h"

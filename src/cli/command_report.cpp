@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 #include "profile/machine_info.h"
 #include "report/report_inputs.h"

@@ -14,13 +14,12 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/device_profiles.h"
-#include "cli/live_plan_inputs.h"
+#include "app/planner_inputs.h"
 #include "cli/model_precision.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "cli/output_file.h"
 #include "cli/units.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/image.h"
@@ -50,7 +49,7 @@ struct RunOptions {
   std::string emulate_link;
   std::string link;
   std::string device = kThisMachineProfile;
-  std::string device_host = "rpi3bplus-cpu-f32";
+  std::string device_host = kDefaultEdgeTpuHost;
   std::string server_profile = kThisMachineProfile;
   std::string backend;
   PrecisionOptions precision;
@@ -143,7 +142,7 @@ int run_run(const RunOptions& o) {
 
   const std::vector<NamedInput> inputs = gather_inputs(graph, o);
 
-  LivePlanSpec spec{o.device, o.device_host, o.server_profile, model_name_of(o.model)};
+  ProfileSpecs spec{o.device, o.device_host, o.server_profile, model_name_of(o.model)};
   if (!o.quiet && !o.json) fmt::print(stderr, "run: measuring the codec's bytes per cut on {}\n", inputs.front().name);
   ChainInputs plan_inputs = live_chain_inputs(graph, spec, prior, codec, *backend, inputs.front().tensors, o.threads);
 

@@ -10,9 +10,9 @@
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "cli/output_file.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "serve/model_naming.h"

@@ -11,7 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
-#include "cli/model_source.h"
+#include "app/model_source.h"
 #include "cli/output_file.h"
 #include "cli/units.h"
 #include "core/error.h"

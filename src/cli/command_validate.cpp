@@ -12,12 +12,11 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/device_profiles.h"
-#include "cli/live_plan_inputs.h"
-#include "cli/model_source.h"
+#include "app/planner_inputs.h"
+#include "app/model_source.h"
 #include "cli/output_file.h"
 #include "cli/units.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "engine/random_inputs.h"
@@ -43,6 +42,7 @@ struct ValidateOptions {
   int repeats = 5;
   std::string codec = "fp32";
   std::string device = kThisMachineProfile;
+  std::string device_host = kDefaultEdgeTpuHost;
   std::string server_profile = kThisMachineProfile;
   std::string backend;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -97,7 +97,7 @@ int run_validate(const ValidateOptions& o) {
 
   const std::vector<Tensor> input = random_inputs(graph, 1);
   fmt::print(stderr, "validate: measuring the codec's bytes per cut\n");
-  ChainInputs plan_inputs = live_chain_inputs(graph, LivePlanSpec{o.device, "rpi3bplus-cpu-f32", o.server_profile,
+  ChainInputs plan_inputs = live_chain_inputs(graph, ProfileSpecs{o.device, o.device_host, o.server_profile,
                                                                   model_name_of(o.model)},
                                               links.front(), codec, *backend, input, o.threads);
 
@@ -246,6 +246,8 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--repeats", o->repeats, "Measured runs per link and cut (after one warm-up run)")->capture_default_str();
   cmd->add_option("--codec", o->codec, "Cut-tensor codec")->capture_default_str();
   cmd->add_option("--device", o->device, "Profile of this machine (the device) for the prediction")->capture_default_str();
+  cmd->add_option("--device-host", o->device_host, "With --device edgetpu-usb2|3: the host's profile")
+      ->capture_default_str();
   cmd->add_option("--server-profile", o->server_profile, "Profile of the server for the prediction")->capture_default_str();
   cmd->add_option("--backend", o->backend, "Backend for the head");
   cmd->add_option("--threads", o->threads, "Threads for the head")->capture_default_str();

@@ -4,7 +4,7 @@
 #include <exception>
 
 #include "cli/commands.h"
-#include "cli/version.h"
+#include "core/version.h"
 #include "core/error.h"
 
 namespace {
@@ -13,7 +13,7 @@ int run(int argc, char** argv) {
   CLI::App app{
       "splitpoint: find and run the best split of a CNN between an edge device and a server.\n"
       "A cut k means the device runs layers 1..k and sends the tensor(s) live after layer k."};
-  app.set_version_flag("--version", splitpoint::cli::kToolVersion);
+  app.set_version_flag("--version", splitpoint::kToolVersion);
   app.require_subcommand(1);
   int exit_code = 0;
   splitpoint::cli::add_models_command(app, exit_code);

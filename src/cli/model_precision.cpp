@@ -6,9 +6,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "core/error.h"
-#include "engine/random_inputs.h"
-
 namespace splitpoint::cli {
 
 void add_precision_options(CLI::App& cmd, PrecisionOptions& o) {
@@ -22,14 +19,6 @@ void add_precision_options(CLI::App& cmd, PrecisionOptions& o) {
   cmd.add_option("--percentile", o.percentile, "Percentile for --calibration percentile")->capture_default_str();
 }
 
-void check_precision_options(const PrecisionOptions& o) {
-  if (o.dtype != "f32" && o.dtype != "u8" && o.dtype != "i8")
-    throw Error(fmt::format("--dtype must be f32, u8 or i8, is '{}'", o.dtype));
-  if (o.calibration_samples < 1)
-    throw Error(fmt::format("--calibration-samples must be at least 1, is {}", o.calibration_samples));
-  parse_range_method(o.calibration_method);
-}
-
 void add_model_run_options(CLI::App& cmd, std::string& model, std::string& backend, PrecisionOptions& precision,
                            int& threads) {
   threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -38,37 +27,6 @@ void add_model_run_options(CLI::App& cmd, std::string& model, std::string& backe
                  fmt::format("Backend: {} (default {})", fmt::join(backend_names(), ", "), default_backend_name()));
   add_precision_options(cmd, precision);
   cmd.add_option("--threads", threads, "Worker threads")->capture_default_str();
-}
-
-std::string model_dtype(const Graph& graph) {
-  for (const auto& t : graph.tensors())
-    if (!t.constant && is_8bit(t.dtype)) return t.dtype == DType::u8 ? "u8" : "i8";
-  return "f32";
-}
-
-PreparedModel prepare_model(const Backend& backend, Graph float_graph, const PrecisionOptions& o, int threads,
-                            bool quiet) {
-  check_precision_options(o);
-  PreparedModel prepared;
-  if (o.dtype == "f32") {
-    prepared.graph = std::move(float_graph);
-    return prepared;
-  }
-  if (float_graph.has_8bit_activations())
-    throw Error(fmt::format("{} is already an 8-bit model; drop --dtype {} to run it as it is", float_graph.name,
-                            o.dtype));
-  if (!quiet)
-    fmt::print(stderr, "calibrating {} on {} random inputs ({})...\n", float_graph.name, o.calibration_samples,
-               o.calibration_method);
-  std::vector<std::vector<Tensor>> samples;
-  for (int i = 0; i < o.calibration_samples; ++i) samples.push_back(random_inputs(float_graph, 1000 + i));
-  CalibrationOptions calibration;
-  calibration.method = parse_range_method(o.calibration_method);
-  calibration.percentile = o.percentile;
-  calibration.threads = threads;
-  prepared.quantized = quantize_model(backend, float_graph, parse_quant_scheme(o.dtype), samples, calibration);
-  prepared.graph = prepared.quantized->graph;
-  return prepared;
 }
 
 }  // namespace splitpoint::cli

@@ -1,7 +1,10 @@
 #pragma once
-// The device, server and edge profiles the planning commands (plan, run,
-// validate) take: a name in data/profiles, a profile file or directory
-// (cost/profile_library.h), or the Edge TPU cost model (edgetpu-usb2|usb3).
+// Resolving a device, server or edge spec to the profile the planner takes: a
+// name in data/profiles, a profile file or directory (cost/profile_library.h),
+// fitted per layer type where the profile did not measure a layer
+// (cost/measured_device_profile.h); or the Edge TPU cost model
+// (edgetpu-usb2|usb3, cost/edgetpu_model.h) with a host CPU's profile for the
+// layers the accelerator cannot run.
 #include <string>
 #include <vector>
 
@@ -11,14 +14,19 @@
 #include "graph/graph.h"
 #include "graph/layers.h"
 
-namespace splitpoint::cli {
+namespace splitpoint {
+
+// The profile of the machine this project measured (data/profiles/x86-server-onednn-f32):
+// the default server, and the default device of the live commands, which run the head here.
+inline constexpr const char* kThisMachineProfile = "x86-server-onednn-f32";
+// The host CPU an Edge TPU device is attached to unless told otherwise: the study's Raspberry Pi 3B+.
+inline constexpr const char* kDefaultEdgeTpuHost = "rpi3bplus-cpu-f32";
 
 struct LoadedDevice {
   DeviceProfile profile;
-  std::vector<std::string> fit_lines;  // the per-type fit, for the printout
   std::vector<EdgeTpuHead> edgetpu_heads;
   int64_t edgetpu_cache_usable_bytes = 0;  // the Edge TPU model's parameter cache (0: not an Edge TPU)
-  std::vector<TypeFit> fits;           // empty when every layer was measured
+  std::vector<TypeFit> fits;               // the per-type fits used; empty when every layer was measured
 };
 
 // A measured profile (fitted where layers were not measured).
@@ -41,4 +49,4 @@ std::string model_name_of(const std::string& spec);
 // The cut codec's element for a device that runs in `dtype` ("f32", "u8", ...).
 DType codec_element_for(const std::string& dtype);
 
-}  // namespace splitpoint::cli
+}  // namespace splitpoint

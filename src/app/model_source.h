@@ -6,11 +6,11 @@
 
 #include "graph/graph.h"
 
-namespace splitpoint::cli {
+namespace splitpoint {
 
 // Throws Error with the known names if `spec` is neither a zoo model nor a
 // supported file. `image_size` (0: the model's own) builds a zoo model for
 // smaller or larger images; a file has the size it has (Error if one is asked).
 Graph load_model(const std::string& spec, bool with_weights, int64_t image_size = 0);
 
-}  // namespace splitpoint::cli
+}  // namespace splitpoint

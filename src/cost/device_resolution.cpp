@@ -1,6 +1,4 @@
-#include "cli/device_profiles.h"
-
-#include <fmt/core.h>
+#include "cost/device_resolution.h"
 
 #include <filesystem>
 
@@ -8,7 +6,7 @@
 #include "cost/profile_library.h"
 #include "profile/profile_json.h"
 
-namespace splitpoint::cli {
+namespace splitpoint {
 
 LoadedDevice load_device(const std::string& spec, const Graph& graph, const std::vector<Layer>& layers,
                          const std::string& model_name) {
@@ -19,17 +17,8 @@ LoadedDevice load_device(const std::string& spec, const Graph& graph, const std:
     sources.push_back(path.filename().string());
   }
   MeasuredDeviceProfile measured = device_profile_from_measurements(graph, layers, model_name, profiles, sources);
-  LoadedDevice loaded{measured.profile, {}, {}, 0, {}};
-  if (measured.measured_layers < static_cast<int>(layers.size())) {
-    loaded.fits = measured.regression.fits();
-    for (const TypeFit& fit : measured.regression.fits()) {
-      std::string loo = fit.leave_one_out_relative_error
-                            ? fmt::format(", leave-one-out {:.0f}%", 100 * *fit.leave_one_out_relative_error)
-                            : "";
-      loaded.fit_lines.push_back(fmt::format("{}: {} layers, mean error {:.0f}%{}", layer_type_name(fit.type),
-                                             fit.samples, 100 * fit.mean_relative_error, loo));
-    }
-  }
+  LoadedDevice loaded{measured.profile, {}, 0, {}};
+  if (measured.measured_layers < static_cast<int>(layers.size())) loaded.fits = measured.regression.fits();
   return loaded;
 }
 
@@ -44,12 +33,9 @@ LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec,
   options.name = spec;
   LoadedDevice host = load_device(host_spec, graph, layers, model_name);
   EdgeTpuPrediction prediction = EdgeTpuModel(options).predict(graph, layers, &host.profile);
-  LoadedDevice loaded{prediction.profile, {}, prediction.heads, options.cache_usable_bytes, {}};
+  LoadedDevice loaded{prediction.profile, prediction.heads, options.cache_usable_bytes, {}};
   if (prediction.first_host_layer > 0) {
-    loaded.fit_lines = host.fit_lines;
     loaded.fits = host.fits;
-  }
-  if (prediction.first_host_layer > 0) {
     for (const auto& note : host.profile.notes) loaded.profile.notes.push_back("host " + host_spec + ": " + note);
   }
   return loaded;
@@ -67,4 +53,4 @@ LoadedDevice load_any_device(const std::string& spec, const std::string& host_sp
                           : load_device(spec, graph, layers, model_name);
 }
 
-}  // namespace splitpoint::cli
+}  // namespace splitpoint

@@ -1,10 +1,10 @@
-#include "cli/model_source.h"
+#include "app/model_source.h"
 
 #include "core/error.h"
 #include "formats/model_file.h"
 #include "zoo/zoo.h"
 
-namespace splitpoint::cli {
+namespace splitpoint {
 
 Graph load_model(const std::string& spec, bool with_weights, int64_t image_size) {
   if (find_zoo_model(spec)) {
@@ -23,4 +23,4 @@ Graph load_model(const std::string& spec, bool with_weights, int64_t image_size)
               "; see `splitpoint models`) nor a .tflite or .onnx file");
 }
 
-}  // namespace splitpoint::cli
+}  // namespace splitpoint

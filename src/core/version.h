@@ -1,9 +1,9 @@
 #pragma once
 // The tool's name and version, as `splitpoint --version` prints it and as
-// measurements record what made them.
+// measurements and plans record what made them.
 
-namespace splitpoint::cli {
+namespace splitpoint {
 
 inline constexpr const char* kToolVersion = "splitpoint 0.1.0";
 
-}  // namespace splitpoint::cli
+}  // namespace splitpoint
