@@ -26,13 +26,13 @@ std::vector<uint8_t> read_file_bytes(const fs::path& path, size_t max_bytes, con
   if (!fs::exists(path, ec)) throw Error(ErrorKind::kNotFound, path.string() + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(path.string() + ": is a directory, not a file");
   auto too_large = [&](const std::string& size) {
-    return Error(ErrorKind::kTooLarge, fmt::format("{}: {}, more than the {} {} may be", path.string(), size,
+    return Error(ErrorKind::kTooLarge, fmt::format("{}: {}more than the {} {} may be", path.string(), size,
                                                    describe_bytes(max_bytes), what));
   };
   // A regular file says its size: refused before anything is read.
   if (fs::is_regular_file(path, ec)) {
     const uintmax_t size = fs::file_size(path, ec);
-    if (!ec && size > max_bytes) throw too_large(describe_bytes(static_cast<size_t>(size)));
+    if (!ec && size > max_bytes) throw too_large(fmt::format("{} bytes, ", size));
   }
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(ErrorKind::kIo, path.string() + ": cannot open: " + std::strerror(errno));
@@ -42,7 +42,7 @@ std::vector<uint8_t> read_file_bytes(const fs::path& path, size_t max_bytes, con
   while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) {
     if (bytes.size() + got > max_bytes) {
       std::fclose(f);
-      throw too_large("longer than that");
+      throw too_large("");
     }
     bytes.insert(bytes.end(), chunk, chunk + got);
   }

@@ -221,7 +221,7 @@ PlanReport read_plan_json_document(const nlohmann::json& document, const std::st
 }
 
 PlanReport read_plan_json(const std::filesystem::path& path) {
-  return read_plan_json_document(read_json_document(path, kMaxPlanJsonBytes, "plan JSON"), path.string());
+  return read_plan_json_document(read_json_document(path, kMaxPlanJsonBytes, "a plan JSON"), path.string());
 }
 
 }  // namespace splitpoint

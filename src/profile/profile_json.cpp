@@ -233,7 +233,7 @@ ModelProfile read_profile_json_document(const json& document, const std::string&
 }
 
 ModelProfile read_profile_json(const std::filesystem::path& path) {
-  return read_profile_json_document(read_json_document(path, kMaxProfileJsonBytes, "profile JSON"), path.string());
+  return read_profile_json_document(read_json_document(path, kMaxProfileJsonBytes, "a profile JSON"), path.string());
 }
 
 }  // namespace splitpoint

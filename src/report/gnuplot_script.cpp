@@ -98,7 +98,7 @@ std::string data_ref(const std::string& name) { return "'" + data_file_name(name
 
 std::string quote(const std::string& text) {
   std::string q = "'";
-  for (char c : display_text(text)) q += c == '\'' ? std::string("''") : std::string(1, c);
+  for (char c : display_text(text)) q += c == '\'' ? std::string("\u2019") : std::string(1, c);
   return q + "'";
 }
 

@@ -31,7 +31,7 @@ std::string data_ref(const std::string& name);
 // The file name of data file `name` ("name.tsv"), for the runner.
 std::string data_file_name(const std::string& name);
 // A gnuplot string literal of `text` as display_text, single-quoted, with '
-// doubled (gnuplot's own escape inside single quotes, its only one).
+// shown as ’ (U+2019): no quote of any kind is left inside the literal.
 std::string quote(const std::string& text);
 // Text safe to show in a chart: valid UTF-8 with every control character (C0,
 // DEL, C1, line and paragraph separators) replaced by a space, a backquote by

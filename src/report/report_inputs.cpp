@@ -41,7 +41,7 @@ ReportInputs read_report_inputs(const std::vector<std::filesystem::path>& files)
   ReportInputs inputs;
   for (const auto& path : files) {
     // Read and parsed once; the kind's reader takes the document.
-    add_report_input(read_json_document(path, kMaxReportInputBytes, "report input (profile, plan or run JSON)"),
+    add_report_input(read_json_document(path, kMaxReportInputBytes, "a report input (profile, plan or run JSON)"),
                      path.string(), inputs);
   }
   return inputs;

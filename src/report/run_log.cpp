@@ -57,7 +57,7 @@ RunLog read_run_json_document(const nlohmann::json& document, const std::string&
 }
 
 RunLog read_run_json(const std::filesystem::path& path) {
-  return read_run_json_document(read_json_document(path, kMaxRunJsonBytes, "run JSON"), path.string());
+  return read_run_json_document(read_json_document(path, kMaxRunJsonBytes, "a run JSON"), path.string());
 }
 
 }  // namespace splitpoint
