@@ -91,7 +91,7 @@ class BoundedDomBuilder {
       } else if (!(innermost && at_error && f.key.empty())) {
         p += (p.empty() ? "" : ".") + printable(f.key);
       }
-      if (p.size() > 300) return p.substr(0, 300) + "...";
+      if (p.size() > 120) return p.substr(0, 120) + "...";
     }
     return p.empty() ? "top level" : p;
   }
