@@ -5,8 +5,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace splitpoint::cli {
 
@@ -24,10 +26,14 @@ void check_output_file(const std::string& option, const std::string& output) {
 }
 
 std::string read_secret_file(const std::string& option, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("{} {}: cannot read it", option, path));
-  std::string line;
-  std::getline(in, line);
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file_bytes(path, kMaxSecretFileBytes, "a secret file");
+  } catch (const Error& e) {
+    throw Error(e.kind(), fmt::format("{} {}", option, e.what()));
+  }
+  const std::string text(bytes.begin(), bytes.end());
+  std::string line = text.substr(0, text.find('\n'));
   const auto first = line.find_first_not_of(" \t\r\n");
   const auto last = line.find_last_not_of(" \t\r\n");
   if (first == std::string::npos) throw Error(fmt::format("{} {}: the first line is empty", option, path));

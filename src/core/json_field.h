@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_document.h"  // parse_json_document: the one document parser
 
 namespace splitpoint {
 
@@ -85,9 +86,17 @@ class JsonField {
   }
   int64_t integer(int64_t minimum) const {
     if (!value_.is_number_integer()) fail(fmt::format("expected an integer, found {}", describe()));
+    if (value_.is_number_unsigned() && value_.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      fail(fmt::format("expected an integer up to {}, found {}", INT64_MAX, value_.get<uint64_t>()));
     const int64_t v = value_.get<int64_t>();
     if (v < minimum) fail(fmt::format("expected an integer >= {}, found {}", minimum, v));
     return v;
+  }
+  // An integer that fits an int (a count, an index, a cut).
+  int int32(int64_t minimum) const {
+    const int64_t v = integer(minimum);
+    if (v > INT32_MAX) fail(fmt::format("expected an integer up to {}, found {}", INT32_MAX, v));
+    return static_cast<int>(v);
   }
   bool boolean() const {
     if (!value_.is_boolean()) fail(fmt::format("expected true or false, found {}", describe()));
@@ -136,15 +145,5 @@ class JsonField {
   std::string source_;
   std::string path_;
 };
-
-// Parses a whole JSON document; an error names `source`. Catches every nlohmann exception: a parse error, and
-// out_of_range for a number too large to hold.
-inline nlohmann::json parse_json_document(std::string_view text, const std::string& source) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(fmt::format("{}: not valid JSON: {}", source, e.what()));
-  }
-}
 
 }  // namespace splitpoint

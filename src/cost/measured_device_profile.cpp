@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <optional>
 
 #include "core/error.h"
@@ -49,6 +50,19 @@ MeasuredDeviceProfile device_profile_from_measurements(const Graph& graph, const
     const ModelProfile& profile = profiles[p];
     const std::string& source = p < sources.size() ? sources[p] : profile.device;
     bool same_model = profile.model == model_name;
+    // Every layer's time feeds the measured costs or the fit: a negative or non-finite one (a hand-edited file, or
+    // a prefix difference below the noise) would make a cut through it look better than free.
+    for (size_t i = 0; i < profile.layers.size(); ++i) {
+      const LayerProfile& lp = profile.layers[i];
+      if (!std::isfinite(lp.time_ms.median) || lp.time_ms.median < 0)
+        throw Error(fmt::format("{}: layers[{}].time_ms.median: layer {} ('{}') takes {} ms; a layer time must be a "
+                                "finite number >= 0",
+                                source, i, lp.index, lp.name, lp.time_ms.median));
+      const std::optional<double> energy = layer_energy(lp);
+      if (energy && !std::isfinite(*energy))
+        throw Error(fmt::format("{}: layers[{}]: layer {} ('{}') has the non-finite energy {} J", source, i, lp.index,
+                                lp.name, *energy));
+    }
     for (const LayerProfile& lp : profile.layers) {
       samples.push_back({layer_features(lp), lp.time_ms.median, lp.name});
       std::optional<double> energy = layer_energy(lp);

@@ -11,7 +11,7 @@
 namespace splitpoint {
 namespace {
 
-int as_int(const JsonField& f, int64_t minimum) { return static_cast<int>(f.integer(minimum)); }
+int as_int(const JsonField& f, int64_t minimum) { return f.int32(minimum); }
 
 std::optional<int> optional_cut(const JsonField& f, const char* key) {
   if (!f.has(key)) {
@@ -101,8 +101,11 @@ CutEstimate read_cut(const JsonField& f) {
 }  // namespace
 
 PlanReport read_plan_json_text(std::string_view text, const std::string& source) {
-  const nlohmann::json j = parse_json_document(text, source);
-  const JsonField top(j, source, "");
+  return read_plan_json_document(parse_json_document(text, source), source);
+}
+
+PlanReport read_plan_json_document(const nlohmann::json& document, const std::string& source) {
+  const JsonField top(document, source, "");
   top.require_schema(kPlanSchema, kPlanSchemaVersion);
   PlanReport r;
   r.model = top.at("model").string();
@@ -201,6 +204,8 @@ PlanReport read_plan_json_text(std::string_view text, const std::string& source)
       h.require_object();
       EdgeTpuHead e;
       e.cut = as_int(h.at("cut"), 0);
+      if (e.cut > static_cast<int>(layer_count))
+        h.at("cut").fail(fmt::format("cut {} out of range 0..{}", e.cut, layer_count));
       e.cached_bytes = h.at("cached_bytes").integer(0);
       e.streamed_bytes = h.at("streamed_bytes").integer(0);
       e.tpu_layers = as_int(h.at("tpu_layers"), 0);
@@ -216,9 +221,7 @@ PlanReport read_plan_json_text(std::string_view text, const std::string& source)
 }
 
 PlanReport read_plan_json(const std::filesystem::path& path) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  return read_plan_json_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                             path.string());
+  return read_plan_json_document(read_json_document(path, kMaxPlanJsonBytes, "a plan JSON"), path.string());
 }
 
 }  // namespace splitpoint

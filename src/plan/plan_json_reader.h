@@ -10,12 +10,20 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "plan/plan_report.h"
 
 namespace splitpoint {
 
 // Throws Error naming `source` and the field: "p.json: cuts[3].total_ms: expected a number, found null".
 PlanReport read_plan_json_text(std::string_view text, const std::string& source);
+// The same, of a document parsed already (core/json_document.h).
+PlanReport read_plan_json_document(const nlohmann::json& document, const std::string& source);
+// A plan file of at most kMaxPlanJsonBytes.
 PlanReport read_plan_json(const std::filesystem::path& path);
+
+// The largest plan file read: 32 MiB (a plan of a 10,000-layer model is about 10 MiB).
+inline constexpr size_t kMaxPlanJsonBytes = size_t{32} << 20;
 
 }  // namespace splitpoint

@@ -94,13 +94,13 @@ MachineInfo read_machine(const Field& f) {
   if (f.is_null()) return m;
   f.expect_object({"cpu", "cores", "os"});
   m.cpu = f.optional_string("cpu");
-  if (auto cores = f.optional_integer("cores", 1)) m.cores = static_cast<int>(*cores);
+  if (f.has("cores")) m.cores = f.at("cores").int32(1);
   m.os = f.optional_string("os");
   return m;
 }
 
 std::optional<int> optional_int(const Field& f, const char* key, int64_t minimum) {
-  if (auto v = f.optional_integer(key, minimum)) return static_cast<int>(*v);
+  if (f.has(key)) return f.at(key).int32(minimum);
   return std::nullopt;
 }
 
@@ -132,7 +132,7 @@ LayerProfile read_layer(const Field& f, int expected_index) {
   f.expect_object({"index", "name", "kind", "macs", "parameters", "weight_bytes", "output_shape", "output_bytes",
                    "time_ms", "prefix_time_ms", "cumulative_ms", "power_w", "energy_j"});
   LayerProfile l;
-  l.index = static_cast<int>(f.at("index").integer(1));
+  l.index = f.at("index").int32(1);
   if (l.index != expected_index)
     f.at("index").fail(fmt::format("expected {} (layers are numbered 1..L in order), found {}", expected_index,
                                    l.index));
@@ -225,14 +225,15 @@ std::string profile_to_json(const ModelProfile& p) {
 }
 
 ModelProfile read_profile_json_text(std::string_view text, const std::string& source) {
-  const json root = parse_json_document(text, source);
-  return read_profile(Field(root, source, ""));
+  return read_profile_json_document(parse_json_document(text, source), source);
+}
+
+ModelProfile read_profile_json_document(const json& document, const std::string& source) {
+  return read_profile(Field(document, source, ""));
 }
 
 ModelProfile read_profile_json(const std::filesystem::path& path) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  return read_profile_json_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                                path.string());
+  return read_profile_json_document(read_json_document(path, kMaxProfileJsonBytes, "a profile JSON"), path.string());
 }
 
 }  // namespace splitpoint

@@ -14,10 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace splitpoint {
 
 inline constexpr const char* kProfileSchema = "splitpoint-profile";
 inline constexpr int kProfileSchemaVersion = 1;
+// The largest profile file read: 16 MiB (a profile of 10,000 layers is about 5 MiB).
+inline constexpr size_t kMaxProfileJsonBytes = size_t{16} << 20;
 
 // Statistics of a time in ms. Only the median is always known; seed data
 // taken from a sheet may have nothing else.
@@ -96,7 +100,9 @@ std::string profile_to_json(const ModelProfile& profile);
 // Parses and checks a profile. Throws Error naming `source` (a file name) and
 // the field: "p.json: layers[3].time_ms.median: expected a number".
 ModelProfile read_profile_json_text(std::string_view text, const std::string& source);
-// Reads a profile file; errors name the file.
+// The same, of a document parsed already (core/json_document.h).
+ModelProfile read_profile_json_document(const nlohmann::json& document, const std::string& source);
+// Reads a profile file (at most kMaxProfileJsonBytes); errors name the file.
 ModelProfile read_profile_json(const std::filesystem::path& path);
 
 }  // namespace splitpoint

@@ -63,15 +63,15 @@ std::string panel(const LinkPlans& link, const PlanReport& r, const std::string&
                                   latency ? 0.935 : 0.47)
                     : "unset key\n";
   if (latency) {
-    s += fmt::format("plot ${0} using 1:4 with boxes lc rgb \"{1}\" title \"server\", "
-                     "${0} using 1:($2+$3) with boxes lc rgb \"{2}\" title \"network (up + RTT + down)\", "
-                     "${0} using 1:2 with boxes lc rgb \"{3}\" title \"device\"\n",
+    s += fmt::format("plot {0} using 1:4 with boxes lc rgb \"{1}\" title \"server\", "
+                     "{0} using 1:($2+$3) with boxes lc rgb \"{2}\" title \"network (up + RTT + down)\", "
+                     "{0} using 1:2 with boxes lc rgb \"{3}\" title \"device\"\n",
                      block, gnuplot::kServer, gnuplot::kTransfer, gnuplot::kDevice);
   } else {
     const bool waits = std::any_of(p.cuts.begin(), p.cuts.end(), [](const CutEstimate& c) { return c.wait_j > 0; });
-    s += fmt::format("plot ${0} using 1:8 with boxes lc rgb \"{1}\" title \"{4}\", "
-                     "${0} using 1:($5+$6) with boxes lc rgb \"{2}\" title \"radio\", "
-                     "${0} using 1:5 with boxes lc rgb \"{3}\" title \"compute\"\n",
+    s += fmt::format("plot {0} using 1:8 with boxes lc rgb \"{1}\" title \"{4}\", "
+                     "{0} using 1:($5+$6) with boxes lc rgb \"{2}\" title \"radio\", "
+                     "{0} using 1:5 with boxes lc rgb \"{3}\" title \"compute\"\n",
                      block, gnuplot::kWait, gnuplot::kTransfer, gnuplot::kDevice, waits ? "waiting" : "");
   }
   return s;
@@ -84,7 +84,7 @@ Chart cost_chart(const DevicePlans& group) {
   c.data.columns = {"link", "cut", "after_layer", "device_ms", "transfer_ms", "upload_ms", "rtt_ms", "download_ms",
                     "server_ms", "total_ms", "compute_j", "radio_j", "wait_j", "energy_j", "feasible",
                     "best_latency", "best_energy"};
-  std::string blocks, panels;
+  std::string panels;
   std::vector<std::string> sources;
   const size_t n = group.links.size();
   for (size_t li = 0; li < n; ++li) {
@@ -108,7 +108,7 @@ Chart cost_chart(const DevicePlans& group) {
                      cell(e.radio_j), cell(e.energy_j), cell(e.compute_j + e.radio_j + e.wait_j)});
     }
     const std::string name = "link" + std::to_string(li);
-    blocks += gnuplot::datablock(name, block);
+    c.plot_data[name] = block;
     // Latency panel li in row 1, energy panel li in row 2 (multiplot fills row by row).
     (void)energy_plan;
   }
@@ -116,11 +116,11 @@ Chart cost_chart(const DevicePlans& group) {
     for (size_t li = 0; li < n; ++li) {
       const LinkPlans& link = group.links[li];
       const auto [marker, matches] = plan_for(link, row == 0 ? "latency" : "energy");
-      panels += panel(link, link.plans.front()->plan, "link" + std::to_string(li), row == 0, *marker, matches, li == 0);
+      panels += panel(link, link.plans.front()->plan, gnuplot::data_ref("link" + std::to_string(li)), row == 0, *marker,
+                      matches, li == 0);
     }
   }
   std::string s = gnuplot::header(960);
-  s += blocks;
   s += fmt::format("set multiplot layout 2,{} title {} font \",17\" margins 0.085,0.98,0.08,0.86 spacing 0.05,0.15\n"
                    "set boxwidth 0.75\n",
                    n, gnuplot::quote(c.title));

@@ -52,7 +52,8 @@ Chart cut_size_chart(const PlanInput& source, const std::vector<PlanInput>& plan
   if (!r.image_input) c.notes.push_back("The model's input is not an image: no raw-input line.");
 
   std::string s = gnuplot::header(600);
-  s += gnuplot::datablock("data", c.data);
+  c.plot_data["data"] = c.data;
+  const std::string data = gnuplot::data_ref("data");
   s += "set title " + gnuplot::quote(c.title) + "\n";
   s += "set xlabel \"cut k (the device runs layers 1..k)\"\nset ylabel \"bytes sent (KiB, log scale)\"\n";
   s += fmt::format("set logscale y\nset xrange [-0.5:{}]\nset xtics 1\nset key top right opaque box\n", last + 0.5);
@@ -62,14 +63,14 @@ Chart cut_size_chart(const PlanInput& source, const std::vector<PlanInput>& plan
     s += fmt::format("set label {} at {},graph 0.04 left offset 0.4,0 textcolor rgb \"#7a5a00\" font \",12\"\n",
                      gnuplot::quote(fmt::format("chosen by {} plan{}", count, count == 1 ? "" : "s")), cut);
   }
-  s += fmt::format("plot $data using 1:($3/{0}) with linespoints lw 3 pt 7 lc rgb \"{1}\" title \"fp32 (4 B per element)\", "
-                   "$data using 1:($4/{0}) with linespoints lw 3 pt 5 lc rgb \"{2}\" title \"uint8 (1 B per element)\"",
-                   kKiB, gnuplot::series_colour(1), gnuplot::series_colour(3));
+  s += fmt::format("plot {3} using 1:($3/{0}) with linespoints lw 3 pt 7 lc rgb \"{1}\" title \"fp32 (4 B per element)\", "
+                   "{3} using 1:($4/{0}) with linespoints lw 3 pt 5 lc rgb \"{2}\" title \"uint8 (1 B per element)\"",
+                   kKiB, gnuplot::series_colour(1), gnuplot::series_colour(3), data);
   if (r.image_input)
-    s += fmt::format(", $data using 1:($5/{}) with lines lw 2 dt 2 lc rgb \"#222222\" title {}", kKiB,
+    s += fmt::format(", {} using 1:($5/{}) with lines lw 2 dt 2 lc rgb \"#222222\" title {}", data, kKiB,
                      gnuplot::quote(fmt::format("raw input, 8-bit pixels ({:.1f} KiB)", raw_input / kKiB)));
   if (jpeg)
-    s += fmt::format(", $data using 1:($6/{}) with lines lw 2 dt 4 lc rgb \"{}\" title {}", kKiB,
+    s += fmt::format(", {} using 1:($6/{}) with lines lw 2 dt 4 lc rgb \"{}\" title {}", data, kKiB,
                      gnuplot::series_colour(2),
                      gnuplot::quote(fmt::format("input as JPEG q{} ({:.1f} KiB)", (*jpeg)->quality, jpeg_bytes / kKiB)));
   c.script = s + "\n";

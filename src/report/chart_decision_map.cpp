@@ -19,7 +19,7 @@ Chart decision_chart(const DevicePlans& group, const std::vector<const LinkPlans
   c.id = "decision-map-" + slug(group.device) + "-" + slug(group.model);
   c.title = fmt::format("{} on {}: best cut against uplink bandwidth", group.model, group.device);
   c.data.columns = {"link", "objective", "uplink_mbps", "best_cut", "total_ms", "energy_j", "throughput_fps"};
-  std::string blocks, panels, sources;
+  std::string panels, sources;
   int layers = 0;
   for (size_t li = 0; li < links.size(); ++li) {
     const LinkPlans& link = *links[li];
@@ -42,20 +42,20 @@ Chart decision_chart(const DevicePlans& group, const std::vector<const LinkPlans
         block.add_row({cell(pt.uplink_mbps), cell(best)});
       }
       const std::string name = fmt::format("sweep{}_{}", li, series);
-      blocks += gnuplot::datablock(name, block);
+      c.plot_data[name] = block;
       const char* colour = gnuplot::series_colour(series);
       // Objectives that agree would hide each other: each line is drawn a little above or below its cut.
       const double shift = 0.18 * (static_cast<double>(series) - 0.5 * static_cast<double>(count - 1));
-      plots += fmt::format("{}${} using 1:($2+{:g}) with steps lw {} dt {} lc rgb \"{}\" title {}", plots.empty() ? "" : ", ",
-                           name, shift, 4 - static_cast<int>(series % 2), series % 2 ? 2 : 1, colour,
+      plots += fmt::format("{}{} using 1:($2+{:g}) with steps lw {} dt {} lc rgb \"{}\" title {}", plots.empty() ? "" : ", ",
+                           gnuplot::data_ref(name), shift, 4 - static_cast<int>(series % 2), series % 2 ? 2 : 1, colour,
                            gnuplot::quote(objective));
       if (p->plan.plan.best) {
         DataTable point;
         point.columns = {"uplink_mbps", "best_cut"};
         point.add_row({cell(p->plan.link.uplink_mbps), cell(*p->plan.plan.best)});
-        blocks += gnuplot::datablock(name + "_chosen", point);
-        chosen += fmt::format(", ${}_chosen using 1:($2+{:g}) with points pt 7 ps 2.2 lc rgb \"{}\" notitle", name,
-                              shift, colour);
+        c.plot_data[name + "_chosen"] = point;
+        chosen += fmt::format(", {} using 1:($2+{:g}) with points pt 7 ps 2.2 lc rgb \"{}\" notitle",
+                              gnuplot::data_ref(name + "_chosen"), shift, colour);
       }
       ++series;
     }
@@ -75,7 +75,6 @@ Chart decision_chart(const DevicePlans& group, const std::vector<const LinkPlans
     panels += "plot " + plots + chosen + "\n";
   }
   std::string s = gnuplot::header(600);
-  s += blocks;
   s += fmt::format("set multiplot layout 1,{} title {} font \",17\" margins 0.08,0.98,0.12,0.8 spacing 0.05,0\n",
                    links.size(), gnuplot::quote(c.title));
   s += fmt::format("set logscale x\nset xlabel \"uplink (Mbit/s, log scale)\"\nset yrange [-0.5:{}]\n", layers + 0.5);

@@ -33,7 +33,7 @@ Chart cache_chart(const DevicePlans& group, const PlanInput& source) {
     if (p->plan.plan.best) chosen[*p->plan.plan.best].push_back(&p->plan);
 
   std::string s = gnuplot::header(600);
-  s += gnuplot::datablock("data", c.data);
+  c.plot_data["data"] = c.data;
   s += "set title " + gnuplot::quote(c.title) + "\n";
   s += "set xlabel \"head 1..k (cut k)\"\nset ylabel \"parameters (MiB)\"\nset boxwidth 0.75\n";
   s += fmt::format("set xrange [-0.6:{}]\nset yrange [0:*]\nset xtics 1\nset key top left opaque box\n",
@@ -52,9 +52,9 @@ Chart cache_chart(const DevicePlans& group, const PlanInput& source) {
     s += fmt::format("set label {} at {},graph {} right offset -1,0 textcolor rgb \"#7a5a00\" font \",13\" front\n",
                      gnuplot::quote(text), cut, 0.62 - 0.06 * slot++);
   }
-  s += fmt::format("plot $data using 1:($5+$6) with boxes lc rgb \"{}\" title \"streamed over USB every inference "
-                   "(MiB)\", $data using 1:5 with boxes lc rgb \"{}\" title \"in the on-chip cache (MiB)\"\n",
-                   gnuplot::kTransfer, gnuplot::kDevice);
+  s += fmt::format("plot {0} using 1:($5+$6) with boxes lc rgb \"{1}\" title \"streamed over USB every inference "
+                   "(MiB)\", {0} using 1:5 with boxes lc rgb \"{2}\" title \"in the on-chip cache (MiB)\"\n",
+                   gnuplot::data_ref("data"), gnuplot::kTransfer, gnuplot::kDevice);
   c.script = s;
   c.caption = fmt::format("Parameters of the layers of head 1..k the Edge TPU runs (weights 1 B, biases 4 B), filled "
                           "into the cache in graph order; what does not fit is streamed from the host. Predicted by "

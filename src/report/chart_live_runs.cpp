@@ -41,7 +41,7 @@ ChartSection live_run_charts(const ReportInputs& inputs) {
   c.title = "Live runs: predicted and measured end-to-end latency";
   c.data.columns = {"run", "request", "cut", "where", "explored", "predicted_ms", "measured_ms", "predicted_j",
                     "measured_j"};
-  std::string blocks, scatter;
+  std::string scatter;
   DataTable groups;
   groups.columns = {"position", "label", "predicted_ms", "measured_ms", "requests"};
   double lo = INFINITY, hi = 0;
@@ -69,9 +69,9 @@ ChartSection live_run_charts(const ReportInputs& inputs) {
     }
     if (points.rows.empty()) continue;
     const std::string name = "run" + std::to_string(ri);
-    blocks += gnuplot::datablock(name, points);
-    scatter += fmt::format("{}${} using 1:2 with points pt {} ps 1.6 lc rgb \"{}\" title {}",
-                           scatter.empty() ? "" : ", ", name, 5 + 2 * static_cast<int>(ri % 4),
+    c.plot_data[name] = points;
+    scatter += fmt::format("{}{} using 1:2 with points pt {} ps 1.6 lc rgb \"{}\" title {}",
+                           scatter.empty() ? "" : ", ", gnuplot::data_ref(name), 5 + 2 * static_cast<int>(ri % 4),
                            gnuplot::series_colour(ri), gnuplot::quote(run_label(run)));
     for (const auto& [cut, values] : per_cut) {
       groups.add_row({cell(static_cast<int64_t>(position++)),
@@ -84,10 +84,9 @@ ChartSection live_run_charts(const ReportInputs& inputs) {
     section.missing = "The run JSONs given have no request that ran as planned (all fell back to local).";
     return section;
   }
-  blocks += gnuplot::datablock("groups", groups);
+  c.plot_data["groups"] = groups;
   const double low = std::max(lo / 1.5, 1e-3), high = hi * 1.5;
   std::string s = gnuplot::header(640);
-  s += blocks;
   s += fmt::format("set multiplot layout 1,2 title {} font \",17\"\n", gnuplot::quote(c.title));
   s += fmt::format("set logscale xy\nset xrange [{0}:{1}]\nset yrange [{0}:{1}]\nset size square\n", low, high);
   s += "set title \"each request\"\nset xlabel \"predicted (ms, log scale)\"\nset ylabel \"measured (ms, log scale)\"\n";
@@ -97,9 +96,9 @@ ChartSection live_run_charts(const ReportInputs& inputs) {
   s += fmt::format("set xrange [-0.6:{}]\nset boxwidth 0.38\n", position - 0.4);
   s += "set title \"median per run and cut\"\nunset xlabel\nset ylabel \"end-to-end latency (ms)\"\n";
   s += "set xtics rotate by 30 right font \",11\"\nset key top left font \",12\" opaque box\nset bmargin 8\n";
-  s += fmt::format("plot $groups using ($1-0.2):3:xtic(strcol(2)) with boxes lc rgb \"{}\" title \"predicted\", "
-                   "$groups using ($1+0.2):4 with boxes lc rgb \"{}\" title \"measured\"\n",
-                   gnuplot::kServer, gnuplot::kDevice);
+  s += fmt::format("plot {0} using ($1-0.2):3:xtic(strcol(2)) with boxes lc rgb \"{1}\" title \"predicted\", "
+                   "{0} using ($1+0.2):4 with boxes lc rgb \"{2}\" title \"measured\"\n",
+                   gnuplot::data_ref("groups"), gnuplot::kServer, gnuplot::kDevice);
   s += "unset multiplot\n";
   c.script = s;
   c.caption = "Measured: the request's total time on the device (head, encoding, emulated link, server, decoding). "

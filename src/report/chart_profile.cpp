@@ -61,7 +61,7 @@ Chart profile_chart(const ProfileInput& input, const std::vector<PlanInput>& pla
 
   const size_t n = p.layers.size();
   std::string s = gnuplot::header(620);
-  s += gnuplot::datablock("data", c.data);
+  c.plot_data["data"] = c.data;
   s += "set title " + gnuplot::quote(c.title) + "\n";
   s += "set xlabel \"layer (cut k = after layer k)\"\n";
   s += "set ylabel \"execution time per layer (ms)\"\n";
@@ -79,14 +79,14 @@ Chart profile_chart(const ProfileInput& input, const std::vector<PlanInput>& pla
                      left ? "left" : "right", left ? 0.5 : -0.5);
   }
   std::string plot = fmt::format(
-      "plot $data using 1:4:xtic(sprintf(\"%d %s\", $1, strcol(2))) with boxes lc rgb \"{}\" title "
+      "plot {} using 1:4:xtic(sprintf(\"%d %s\", $1, strcol(2))) with boxes lc rgb \"{}\" title "
       "\"time per layer (ms, left axis)\"",
-      gnuplot::kDevice);
+      gnuplot::data_ref("data"), gnuplot::kDevice);
   if (has_energy) {
     s += "set y2label \"cumulative energy of layers 1..k (J)\"\nset y2range [0:*]\nset y2tics\n";
-    plot += fmt::format(", $data using 1:7 axes x1y2 with linespoints lw 3 pt 7 ps 1.2 lc rgb \"{}\" title "
+    plot += fmt::format(", {} using 1:7 axes x1y2 with linespoints lw 3 pt 7 ps 1.2 lc rgb \"{}\" title "
                         "\"cumulative energy (J, right axis)\"",
-                        gnuplot::kEnergy);
+                        gnuplot::data_ref("data"), gnuplot::kEnergy);
   }
   s += plot + "\n";
   c.script = s;

@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <cctype>
+#include <cstdlib>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -16,12 +19,29 @@ void DataTable::add_row(std::vector<std::string> row) {
 
 namespace {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+// A whole number as strtod reads it ("-1.5", "1e-05", "-inf"), with nothing around it.
+bool is_number(const std::string& s) {
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s.front()))) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  std::string s = text;
+  // A spreadsheet takes a cell starting with = + - @ (or a tab or CR before one) for a formula: such a text cell
+  // gets a leading ' (OWASP's advice), which spreadsheets show as text. A number ("-0.5") stays as it is.
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos && !is_number(s))
+    s = "'" + s;
+  if (s.find_first_of(",\"\n\r\t") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
+
+namespace {
 
 std::string csv_line(const std::vector<std::string>& fields) {
   std::string line;

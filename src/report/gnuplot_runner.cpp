@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/error.h"
 
@@ -66,10 +67,46 @@ struct Pipe {
   }
 };
 
+// A private directory (mode 0700, from mkdtemp) that gnuplot runs in, holding the data files; removed with
+// everything in it when this goes out of scope.
+struct WorkDirectory {
+  std::filesystem::path path;
+  explicit WorkDirectory(const std::string& what) {
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+    if (ec) base = "/tmp";
+    std::string pattern = (base / "splitpoint-gnuplot-XXXXXX").string();
+    if (!mkdtemp(pattern.data()))
+      throw Error(ErrorKind::kIo, fmt::format("{}: cannot make a directory for gnuplot's data in {}: {}", what,
+                                              base.string(), std::strerror(errno)));
+    path = pattern;
+  }
+  ~WorkDirectory() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+bool is_plain_file_name(const std::string& name) {
+  return !name.empty() && name.size() <= 80 && name != "." && name != ".." &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-") == std::string::npos;
+}
+
 }  // namespace
 
-std::string run_gnuplot(const std::string& script, const std::string& what, double timeout_s) {
+std::string run_gnuplot(const std::string& script, const std::map<std::string, std::string>& data_files,
+                        const std::string& what, double timeout_s) {
   const std::string gnuplot = find_gnuplot();
+  const WorkDirectory directory(what);
+  for (const auto& [name, contents] : data_files) {
+    if (!is_plain_file_name(name))
+      throw Error(ErrorKind::kInternal, fmt::format("{}: '{}' is not a plain data file name", what, name));
+    std::ofstream out(directory.path / name, std::ios::binary);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    if (!out.flush())
+      throw Error(ErrorKind::kIo, fmt::format("{}: cannot write gnuplot's data file {} (disk full?)", what,
+                                              (directory.path / name).string()));
+  }
   // Gnuplot may exit before reading the whole script: a write to its closed
   // stdin must fail with EPIPE, not kill this process. SIGPIPE is blocked in
   // this thread while it runs, and one left pending is taken before unblocking.
@@ -93,6 +130,9 @@ std::string run_gnuplot(const std::string& script, const std::string& what, doub
   posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  // The data files are read by plain names from gnuplot's working directory: no path from the environment is
+  // written into the script.
+  posix_spawn_file_actions_addchdir_np(&actions, directory.path.c_str());
   std::string arg0 = "gnuplot";
   char* argv[] = {arg0.data(), nullptr};
   pid_t pid = 0;

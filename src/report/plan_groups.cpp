@@ -89,6 +89,7 @@ std::string slug(const std::string& text) {
     if (std::isalnum(u)) s += static_cast<char>(std::tolower(u));
     else if (!s.empty() && s.back() != '-') s += '-';
   }
+  if (s.size() > 60) s.resize(60);  // a file name of the report: short, whatever the input says
   while (!s.empty() && s.back() == '-') s.pop_back();
   return s.empty() ? "x" : s;
 }

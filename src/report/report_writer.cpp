@@ -9,6 +9,7 @@
 #include "core/file_io.h"
 #include "report/charts.h"
 #include "report/gnuplot_runner.h"
+#include "report/gnuplot_script.h"
 #include "report/html_report.h"
 
 namespace splitpoint {
@@ -33,7 +34,9 @@ WrittenReport write_report(const ReportInputs& inputs, const ReportOptions& opti
     if (section.charts.empty()) written.left_out.push_back(fmt::format("{}. {}: {}", section.number, section.title,
                                                                        section.missing));
     for (const Chart& chart : section.charts) {
-      const std::string svg = run_gnuplot(chart.script, fmt::format("chart {} ({})", section.number, chart.id),
+      std::map<std::string, std::string> files;
+      for (const auto& [name, table] : chart.plot_data) files[gnuplot::data_file_name(name)] = gnuplot::data_file(table);
+      const std::string svg = run_gnuplot(chart.script, files, fmt::format("chart {} ({})", section.number, chart.id),
                                           options.gnuplot_timeout_s);
       svgs[chart.id] = inline_svg(svg, chart.id, chart.title);
       raw_svgs[chart.id] = svg;

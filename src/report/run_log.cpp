@@ -11,8 +11,11 @@
 namespace splitpoint {
 
 RunLog read_run_json_text(std::string_view text, const std::string& source) {
-  const nlohmann::json j = parse_json_document(text, source);
-  const JsonField top(j, source, "");
+  return read_run_json_document(parse_json_document(text, source), source);
+}
+
+RunLog read_run_json_document(const nlohmann::json& document, const std::string& source) {
+  const JsonField top(document, source, "");
   top.require_schema(kRunSchema, kRunSchemaVersion);
   RunLog r;
   r.source = source;
@@ -29,7 +32,7 @@ RunLog read_run_json_text(std::string_view text, const std::string& source) {
   } else {
     r.link = top.at("prior_link").at("name").string();
   }
-  r.layers = static_cast<int>(top.at("layers").integer(1));
+  r.layers = top.at("layers").int32(1);
   const JsonField names = top.at("layer_names");
   for (size_t i = 0; i < names.array_size(); ++i) r.layer_names.push_back(names.at(i).string());
   if (static_cast<int>(r.layer_names.size()) != r.layers)
@@ -39,8 +42,8 @@ RunLog read_run_json_text(std::string_view text, const std::string& source) {
     const JsonField q = requests.at(i);
     q.require_object();
     RunRequest e;
-    e.index = static_cast<int>(q.at("index").integer(0));
-    e.cut = static_cast<int>(q.at("cut").integer(0));
+    e.index = q.at("index").int32(0);
+    e.cut = q.at("cut").int32(0);
     if (e.cut > r.layers) q.at("cut").fail(fmt::format("cut {} out of range 0..{}", e.cut, r.layers));
     e.where = q.at("where").one_of({"server", "local", "fallback"});
     e.explored = q.at("explored").boolean();
@@ -54,8 +57,7 @@ RunLog read_run_json_text(std::string_view text, const std::string& source) {
 }
 
 RunLog read_run_json(const std::filesystem::path& path) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  return read_run_json_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string());
+  return read_run_json_document(read_json_document(path, kMaxRunJsonBytes, "a run JSON"), path.string());
 }
 
 }  // namespace splitpoint

@@ -9,10 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace splitpoint {
 
 inline constexpr const char* kRunSchema = "splitpoint-run";
 inline constexpr int kRunSchemaVersion = 1;
+// The largest run file read: 32 MiB (about 40,000 requests).
+inline constexpr size_t kMaxRunJsonBytes = size_t{32} << 20;
 
 struct RunRequest {
   int index = 0;
@@ -42,6 +46,9 @@ struct RunLog {
 
 // Throws Error naming `source` and the field.
 RunLog read_run_json_text(std::string_view text, const std::string& source);
+// The same, of a document parsed already (core/json_document.h).
+RunLog read_run_json_document(const nlohmann::json& document, const std::string& source);
+// A run file of at most kMaxRunJsonBytes.
 RunLog read_run_json(const std::filesystem::path& path);
 
 }  // namespace splitpoint

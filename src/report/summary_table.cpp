@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "profile/time_statistics.h"
+#include "report/gnuplot_script.h"
 #include "report/plan_groups.h"
 
 namespace splitpoint {
@@ -111,7 +112,10 @@ std::string summary_text(const std::vector<SummaryRow>& rows) {
                                                   "", "measured", "", "vs all local", "vs all remote"},
                                                  {"", "", "", "", "", "ms", "J", "ms (requests)", "J", "", ""}};
   for (const SummaryRow& r : rows) {
-    table.push_back({r.model, r.device, link_label(r.link), r.objective, r.best_cut_label,
+    // Input text on a terminal: no control character (an escape sequence could rewrite the screen).
+    const auto shown = [](const std::string& text) { return gnuplot::display_text(text); };
+    table.push_back({shown(r.model), shown(r.device), shown(link_label(r.link)), shown(r.objective),
+                     shown(r.best_cut_label),
                      r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-",
                      r.predicted_j ? fmt::format("{:.3f}", *r.predicted_j) : "-",
                      r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-",

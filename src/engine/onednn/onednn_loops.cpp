@@ -37,6 +37,21 @@ void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_s
   }
 }
 
+void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const double* multiplier,
+                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi) {
+  if (channels <= 0) return;
+  const int64_t rows = count / channels;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t i = r * channels + c;
+      // nearbyint rounds half to even in the default rounding mode.
+      const double y = zero_point + std::nearbyint(static_cast<double>(acc[i]) * multiplier[c]);
+      q[i] = static_cast<uint8_t>(y < lo ? lo : y > hi ? hi : y);
+    }
+  }
+}
+
 void flip_sign_bits(const void* from, void* to, int64_t count) {
   const auto* in = static_cast<const uint8_t*>(from);
   auto* out = static_cast<uint8_t*>(to);

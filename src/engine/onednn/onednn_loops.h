@@ -21,6 +21,10 @@ void dequantize_u8(const uint8_t* q, float* x, int64_t count, float scale, int32
 // From one u8 quantization to another, through float as above.
 void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_scale, int32_t from_zero_point,
                    float to_scale, int32_t to_zero_point);
+// Requantizes f32 integer sums (channels last, `channels` multipliers):
+// q[i] = clamp(zero_point + round_half_even(acc[i] * multiplier[i % channels]), lo, hi), in double.
+void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const double* multiplier,
+                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi);
 // Flips the sign bit of each byte: i8 with zero point z <-> u8 with z + 128.
 void flip_sign_bits(const void* from, void* to, int64_t count);
 

@@ -1,10 +1,12 @@
 // 8-bit nodes. Convolution and dense run int8 kernels (in float when their
 // weights minus zero point do not fit int8, as real asymmetric uint8 .tflite
-// files have them); max pooling, Reshape
+// files have them, or exceed what a CPU without VNNI sums exactly, see
+// onednn_quantized_params.h); max pooling, Reshape
 // and Pad work on the 8-bit values directly when input and output share the
 // quantization (as quant/quantize.h makes them); Quantize and Dequantize are
 // loops of ours; every other op is computed as the reference defines it:
 // dequantize the inputs, the f32 op, quantize the output.
+#include <optional>
 #include <variant>
 
 #include "engine/onednn/onednn_data_movement.h"
@@ -12,6 +14,7 @@
 #include "engine/onednn/onednn_quantized_layers.h"
 #include "engine/onednn/onednn_quantized_params.h"
 #include "engine/onednn/onednn_window.h"
+#include "quant/quant_math.h"
 
 namespace splitpoint::onednn {
 
@@ -19,10 +22,11 @@ using dnnl::memory;
 
 namespace {
 
-// `to` (f32) = dequantized `from` (8-bit).
-void add_dequantize(NodeBuild& build, ValueId from, ValueId to) {
+// `to` (f32) = q.scale * (`from` - q.zero_point) for the 8-bit `from`
+// (by default its own quantization: the real values).
+void add_dequantize(NodeBuild& build, ValueId from, ValueId to, std::optional<ActivationQuant> as = std::nullopt) {
   PlanBuilder& plan = build.plan;
-  const ActivationQuant q = activation_quant(build, plan.spec(from));
+  const ActivationQuant q = as ? *as : activation_quant(build, plan.spec(from));
   memory source = plan.read(from, plan.plain(from));
   memory destination = plan.define(to, plan.plain(to));
   const int64_t count = plan.spec(from).shape.elements();
@@ -85,8 +89,10 @@ void build_in_float(NodeBuild& build) {
 }
 
 // True if every weight minus its zero point fits int8, as oneDNN's int8
-// kernels need (quant/quantize.h's weights always do).
+// kernels need (quant/quantize.h's weights always do), and lies within the
+// range this CPU's int8 kernels sum exactly (int8_exact_weight_limit()).
 bool weights_fit_int8(const TensorInfo& w) {
+  const int64_t limit = int8_exact_weight_limit();
   if (!is_8bit(w.dtype) || w.quant.scales.empty() || !w.data.has_data()) return true;  // int8_weights() reports it
   const int64_t outputs = w.shape.rank() > 0 ? w.shape[0] : 1;
   const int64_t per_output = outputs > 0 ? w.shape.elements() / outputs : 0;
@@ -98,43 +104,93 @@ bool weights_fit_int8(const TensorInfo& w) {
       const int64_t raw = w.dtype == DType::u8 ? static_cast<int64_t>(w.data.as<uint8_t>()[i])
                                                : static_cast<int64_t>(w.data.as<int8_t>()[i]);
       const int64_t value = raw - w.quant.zero_points[c];
-      if (value < -128 || value > 127) return false;
+      if (value < -128 || value > 127 || value < -limit || value > limit) return false;
     }
   }
   return true;
 }
 
-// An 8-bit Conv2D or FullyConnected in float: weights and bias dequantized
-// once (per output channel along axis 0), the input dequantized, the f32 op,
-// the output quantized.
-void build_weighted_in_float(NodeBuild& build) {
+// An 8-bit Conv2D or FullyConnected whose weights oneDNN's int8 kernels cannot
+// take (or not sum exactly on this CPU): the reference's integer arithmetic,
+//     acc[o] = bias_q[o] + sum (x_q - zp_x) * (w_q[o] - zp_w[o])
+//     y_q    = clamp(zp_y + round_half_even(acc[o] * s_x * s_w[o] / s_y))
+// with the sum done by the f32 primitive on the integers x_q - zp_x and
+// w_q - zp_w (padding reads 0, the real 0): every product (|.| <= 255 * 255)
+// and every partial sum below 2^24 is exact in f32, so acc is the integer sum
+// for all but very long, large sums, and the rounding is the reference's, not
+// that of dequantized floats (which drifts by steps over a whole network).
+// The fused activation becomes the clamp bounds.
+void build_weighted_exact(NodeBuild& build) {
   PlanBuilder& plan = build.plan;
   const TensorInfo& x = build.input_spec(0);
-  const ValueId real_x = plan.add_temporary(x.name + "/dequantized", x.shape, DType::f32);
-  add_dequantize(build, build.inputs[0], real_x);
-  std::vector<ValueId> inputs{real_x};
-  for (size_t i = 1; i < build.inputs.size(); ++i) {
-    const TensorInfo& t = build.constant_input(i, i == 1 ? "weights" : "bias");
-    Tensor real(t.shape, DType::f32);
-    const int64_t count = t.shape.elements();
-    const int64_t dim = t.quant.per_channel() ? t.shape[t.quant.axis] : 1;
-    int64_t inner = 1;
-    for (int d = t.quant.axis + 1; t.quant.per_channel() && d < t.shape.rank(); ++d) inner *= t.shape[d];
-    for (int64_t e = 0; e < count; ++e) {
-      const size_t c = t.quant.per_channel() ? static_cast<size_t>((e / inner) % dim) : 0;
-      const size_t at = static_cast<size_t>(e);
-      const int64_t q = t.dtype == DType::u8   ? t.data.as<uint8_t>()[at]
-                        : t.dtype == DType::i8 ? t.data.as<int8_t>()[at]
-                                               : t.data.as<int32_t>()[at];
-      real.as<float>()[at] = t.quant.scales.at(c) * static_cast<float>(q - t.quant.zero_points.at(c));
+  const ActivationQuant xq = activation_quant(build, x);
+  const ActivationQuant yq = activation_quant(build, build.output_spec());
+  const ValueId integer_x = plan.add_temporary(x.name + "/minus_zero_point", x.shape, DType::f32);
+  add_dequantize(build, build.inputs[0], integer_x, ActivationQuant{1.0f, xq.zero_point});
+
+  const TensorInfo& w = build.constant_input(1, "weights");
+  if (!is_8bit(w.dtype))
+    build.fail("weights '" + w.name + "' are " + std::string(dtype_name(w.dtype)) + ", expected u8 or i8");
+  const int64_t outputs = w.shape.rank() > 0 ? w.shape[0] : 1;
+  const QuantParams& wq = w.quant;
+  if (wq.scales.empty() || wq.zero_points.size() != wq.scales.size() ||
+      (wq.per_channel() && (wq.axis != 0 || static_cast<int64_t>(wq.scales.size()) != outputs)))
+    build.fail("weights '" + w.name + "' must be quantized per tensor or per output channel (axis 0)");
+  Tensor integer_w(w.shape, DType::f32);
+  const int64_t per_output = outputs > 0 ? w.shape.elements() / outputs : 0;
+  std::vector<double> multiplier(static_cast<size_t>(outputs));
+  for (int64_t o = 0; o < outputs; ++o) {
+    const size_t c = wq.per_channel() ? static_cast<size_t>(o) : 0;
+    multiplier[static_cast<size_t>(o)] =
+        static_cast<double>(xq.scale) * static_cast<double>(wq.scales[c]) / static_cast<double>(yq.scale);
+    for (int64_t k = 0; k < per_output; ++k) {
+      const size_t at = static_cast<size_t>(o * per_output + k);
+      const int64_t q = w.dtype == DType::u8 ? w.data.as<uint8_t>()[at] : w.data.as<int8_t>()[at];
+      integer_w.as<float>()[at] = static_cast<float>(q - wq.zero_points[c]);
     }
-    inputs.push_back(plan.add_constant(t.name + "/dequantized", std::move(real)));
   }
+  std::vector<ValueId> inputs{integer_x, plan.add_constant(w.name + "/minus_zero_point", std::move(integer_w))};
+  if (build.inputs.size() > 2) {
+    const std::vector<int32_t> bias = int32_bias(build, 2, outputs);
+    Tensor integer_bias(Shape{outputs}, DType::f32);
+    for (size_t o = 0; o < bias.size(); ++o) integer_bias.as<float>()[o] = static_cast<float>(bias[o]);
+    inputs.push_back(plan.add_constant(build.input_spec(2).name + "/as_float", std::move(integer_bias)));
+  }
+
+  // The same op without its activation: the clamp below applies it.
+  Op plain_op = build.op;
+  std::visit(
+      [](auto& op) {
+        if constexpr (requires { op.activation; }) op.activation = Activation::none;
+      },
+      plain_op);
   const TensorInfo& out = build.output_spec();
-  const ValueId result = plan.add_temporary(out.name + "/float", out.shape, DType::f32);
-  NodeBuild in_float{plan, build.name, build.op, std::move(inputs), result};
+  const ValueId sums = plan.add_temporary(out.name + "/accumulators", out.shape, DType::f32);
+  NodeBuild in_float{plan, build.name, plain_op, std::move(inputs), sums};
   build_float_node(in_float);
-  add_quantize(build, result, build.output);
+
+  // Bounds in the stored u8 domain (an i8 output's zero point is stored + 128).
+  int32_t lo = 0, hi = 255;
+  Activation activation = Activation::none;
+  std::visit(
+      [&](const auto& op) {
+        if constexpr (requires { op.activation; }) activation = op.activation;
+      },
+      build.op);
+  if (activation != Activation::none) lo = yq.zero_point;
+  if (activation == Activation::relu6) hi = quantize_value(6.0f, yq.scale, yq.zero_point, DType::u8);
+  memory source = plan.read(sums, plan.plain(sums));
+  memory destination = plan.define(build.output, plan.plain(build.output));
+  const int64_t count = out.shape.elements();
+  const int32_t zero_point = yq.zero_point;
+  plan.add_loop(build.name,
+                [source, destination, count, multiplier, zero_point, lo, hi] {
+                  requantize_accumulators(static_cast<const float*>(source.get_data_handle()),
+                                          static_cast<uint8_t*>(destination.get_data_handle()), count,
+                                          multiplier.data(), static_cast<int64_t>(multiplier.size()), zero_point, lo,
+                                          hi);
+                },
+                {source, destination});
 }
 
 // True if input 0 and the output are 8-bit with the same real values per
@@ -192,12 +248,12 @@ void build_quantized_node(NodeBuild& build) {
           if (weights_fit_int8(build.input_spec(1)))
             build_quantized_conv(build, op);
           else
-            build_weighted_in_float(build);
+            build_weighted_exact(build);
         } else if constexpr (std::is_same_v<T, FullyConnected>) {
           if (weights_fit_int8(build.input_spec(1)))
             build_quantized_dense(build, op);
           else
-            build_weighted_in_float(build);
+            build_weighted_exact(build);
         } else if constexpr (std::is_same_v<T, MaxPool2D>) {
           if (same_quantization(build))
             build_max_pool(build, op);

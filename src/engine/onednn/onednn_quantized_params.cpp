@@ -59,6 +59,19 @@ Int8Weights int8_weights(const NodeBuild& build, const TensorInfo& w) {
   return out;
 }
 
+int int8_exact_weight_limit() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  // cpu_isa values are bit sets: 0x40 is AVX512-VNNI, 0x400 AVX-VNNI.
+  static const int limit = [] {
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    return (isa & 0x40u) != 0 || (isa & 0x400u) != 0 ? 128 : 64;
+  }();
+  return limit;
+#else
+  return 128;
+#endif
+}
+
 std::vector<int32_t> int32_bias(const NodeBuild& build, size_t index, int64_t outputs) {
   if (build.inputs.size() <= index) return std::vector<int32_t>(static_cast<size_t>(outputs), 0);
   const TensorInfo& bias = build.constant_input(index, "bias");

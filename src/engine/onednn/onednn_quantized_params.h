@@ -17,6 +17,13 @@
 // zp_x, the real 0), or else given to oneDNN as the source zero point.
 // Differences from the reference: the f32 rounding of acc * M, at most one
 // step.
+//
+// Without VNNI (x86 before AVX512-VNNI / AVX-VNNI, e.g. plain AVX2 or
+// AVX-512F machines), oneDNN multiplies u8 x s8 with vpmaddubsw, which adds two
+// products into a saturating int16: 255 * 127 * 2 > 32767, so full-range
+// weights give wrong sums (tens of steps off). There the int8 kernels are only
+// exact when every |w_s8| <= 64 (255 * 64 * 2 = 32640); other layers run in
+// float (onednn_quantized_ops.cpp).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdint>
@@ -44,6 +51,10 @@ struct Int8Weights {
   bool per_channel = false;    // the tensor had a scale per output channel
 };
 Int8Weights int8_weights(const NodeBuild& build, const TensorInfo& weights);
+
+// The largest |w_s8| for which oneDNN's int8 kernels on this CPU accumulate
+// exactly: 128 with VNNI (and off x86), 64 without (see above).
+int int8_exact_weight_limit();
 
 // The int32 bias (input `index`, zeros if absent) of `outputs` channels.
 std::vector<int32_t> int32_bias(const NodeBuild& build, size_t index, int64_t outputs);

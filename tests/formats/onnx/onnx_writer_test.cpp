@@ -229,6 +229,25 @@ void expect_read_back_agrees(const WriterCase& c) {
     EXPECT_TRUE(agree(c.graph, i, outputs[i], c.engine_outputs[i])) << "output " << i;
 }
 
+// True on an x86 CPU with AVX512-VNNI or AVX-VNNI (read from /proc/cpuinfo,
+// not from the engine). Without VNNI, ONNX Runtime's MLAS computes u8 x s8
+// products with VPMADDUBSW, whose int16 pair sums saturate on full-range int8
+// weights (ONNX Runtime's quantization guide says so; OpenVINO documents the
+// same "saturation issue" on pre-VNNI CPUs), so its output for s8 weights is
+// not an oracle there.
+bool onnx_runtime_int8_is_exact() {
+#if defined(__x86_64__)
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0)
+      return line.find(" avx512_vnni") != std::string::npos || line.find(" avx_vnni") != std::string::npos;
+  return false;
+#else
+  return true;
+#endif
+}
+
 // One test for all cases: ONNX Runtime runs once per test binary (under
 // ctest every test is a process of its own).
 TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
@@ -238,9 +257,20 @@ TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
                            "mobilenet_v2_u8_tail", "resnet18_head"}) {
     SCOPED_TRACE(name);
     const WriterCase& c = find_case(name);
-    expect_onnx_runtime_agrees(c);
+    // int8 weights: ONNX Runtime is the oracle only where its int8 sums are
+    // exact (OnnxWriter.Int8WeightsRunInOnnxRuntime, skipped visibly elsewhere).
+    if (std::string(name) != "mobilenet_v2_i8") expect_onnx_runtime_agrees(c);
     expect_read_back_agrees(c);
   }
+}
+
+TEST(OnnxWriter, Int8WeightsRunInOnnxRuntime) {
+  if (!onnx_runtime_int8_is_exact())
+    GTEST_SKIP() << "this CPU has no VNNI: ONNX Runtime's u8 x s8 sums saturate in int16 (VPMADDUBSW), so it is no "
+                    "oracle for int8 weights here; mobilenet_v2_i8 is checked by reading it back instead";
+  ASSERT_EQ(write_cases_and_run_onnx_runtime(), 0)
+      << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
+  expect_onnx_runtime_agrees(find_case("mobilenet_v2_i8"));
 }
 
 }  // namespace
