@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "cost/float16.h"
+#include "core/float16.h"
 #include "quant/quant_math.h"
 
 namespace splitpoint {

@@ -4,7 +4,7 @@
 //
 // A codec is an element type and an optional lossless compressor:
 //   element      fp32   the float32 values, bit for bit (lossless)
-//                fp16   IEEE binary16, rounded to nearest even (cost/float16.h)
+//                fp16   IEEE binary16, rounded to nearest even (core/float16.h)
 //                uint8  per-tensor asymmetric 8-bit: scale and zero point from
 //                       the tensor's own min/max (widened to contain 0), as
 //                       quant/quant_math.h choose_asymmetric; values quantized

@@ -40,6 +40,20 @@ struct TensorSpec {
 // The specs of `ids` (a graph's inputs or outputs), in that order.
 std::vector<TensorSpec> tensor_specs(const Graph& graph, const std::vector<TensorId>& ids);
 
+// Threading contract (as every backend keeps it):
+//   - One Executable is not safe to run from several threads at once: its
+//     intermediate buffers belong to it. A caller that shares one serializes
+//     its run() calls (serve/executable_cache.h hands out a lease holding the
+//     executable's own lock). Some backends also lock inside run() (reference,
+//     XNNPACK) and oneDNN does not; callers rely on neither.
+//   - Distinct Executables, compiled by the same Backend or not, may run at the
+//     same time on different threads; each parallelizes its own run over
+//     CompileOptions::threads.
+//   - Backend::compile() is const and may be called from several threads at once
+//     (the server compiles outside its cache's lock); the Graph it is given is
+//     only read.
+//   - The accessors (inputs(), outputs(), make_outputs()) are const and safe
+//     from any thread, also while another runs the executable.
 class Executable {
  public:
   virtual ~Executable() = default;

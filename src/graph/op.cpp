@@ -1,15 +1,8 @@
 #include "graph/op.h"
 
-namespace splitpoint {
+#include "core/overloaded.h"
 
-namespace {
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 (the fuzz build) lacks aggregate deduction
-}  // namespace
+namespace splitpoint {
 
 std::string_view activation_name(Activation a) {
   switch (a) {

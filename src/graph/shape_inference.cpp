@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/overloaded.h"
 
 namespace splitpoint {
 
@@ -228,13 +229,6 @@ Shape infer_unary(const Graph& g, NodeId id) {
   expect_inputs(g, id, 1, 1);
   return input_shape(g, g.node(id), 0);
 }
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;  // clang 14 (the fuzz build) lacks aggregate deduction
 
 }  // namespace
 

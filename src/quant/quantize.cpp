@@ -6,6 +6,7 @@
 // (weights and biases quantized, output parameters chosen per op), and each
 // graph output gets a Dequantize right after its producer, so group_layers
 // puts it in the producer's layer.
+#include "core/overloaded.h"
 #include "quant/quantize.h"
 
 #include <algorithm>
@@ -22,11 +23,6 @@
 namespace splitpoint {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
 
 // How an op's output is quantized (quantize.h).
 enum class OutputRule { same_as_input, fixed_unit_interval, calibrated, unsupported };

@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "core/error.h"
-#include "cost/float16.h"
+#include "core/float16.h"
 
 namespace splitpoint {
 

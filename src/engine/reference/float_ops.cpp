@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/overloaded.h"
 #include "engine/reference/float_kernels.h"
 #include "engine/reference/inner_loops.h"
 #include "engine/reference/window_geometry.h"
@@ -382,11 +383,6 @@ class FloatBatchNorm final : public Kernel {
  private:
   int64_t channels_ = 0, elements_ = 0;
   std::vector<float> scale_, mean_, beta_;
-};
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
 };
 
 }  // namespace

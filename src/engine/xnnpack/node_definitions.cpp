@@ -5,19 +5,13 @@
 #include <variant>
 
 #include "core/error.h"
+#include "core/overloaded.h"
 #include "engine/xnnpack/data_ops.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint::xnnpack {
 
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 bool quantized_alike(const TensorInfo& a, const TensorInfo& b) { return a.dtype == b.dtype && a.quant == b.quant; }
 

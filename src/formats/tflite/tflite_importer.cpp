@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "formats/tflite/depthwise_filter.h"
-#include "formats/tflite/float16.h"
+#include "core/float16.h"
 #include "formats/tflite/tflite_operator_code.h"
 #include "graph/shape_inference.h"
 
@@ -79,7 +79,7 @@ Tensor float_values(const TfliteTensor& t) {
     for (int64_t i = 0; i < n; ++i) {
       uint16_t h = 0;
       std::memcpy(&h, t.data.data() + i * 2, 2);
-      out[i] = float_from_half(h);
+      out[i] = float_from_binary16(h);
     }
   } else if (t.type == tflite::TensorType::UINT8 || t.type == tflite::TensorType::INT8) {
     if (t.quant.empty()) throw Error(t.describe() + " has no quantization parameters to dequantize with");

@@ -11,7 +11,7 @@
 #include "engine/backend.h"
 #include "engine/calibrate.h"
 #include "engine/random_inputs.h"
-#include "formats/tflite/float16.h"
+#include "core/float16.h"
 #include "formats/tflite/tflite_reader.h"
 #include "formats/tflite/tflite_writer.h"
 #include "graph/cut.h"
@@ -49,7 +49,7 @@ TEST(FuzzCorpus, DISABLED_Write) {
   write_file_atomically(kCorpus / "mobilenet_layers3to4.tflite",
                         write_tflite(extract_segment(mobilenet, cuts[2], cuts[4])));
   std::vector<uint16_t> filter;
-  for (float v : {0.5f, -1.25f, 2.0f, 0.1f}) filter.push_back(half_from_float(v));
+  for (float v : {0.5f, -1.25f, 2.0f, 0.1f}) filter.push_back(binary16_from_float(v));
   write_file_atomically(kCorpus / "fp16_conv.tflite",
                         testing::build_tflite(testing::fp16_conv_model(filter, {0.25f, -0.5f})));
   testing::TestModel edgetpu;

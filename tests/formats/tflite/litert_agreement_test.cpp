@@ -22,7 +22,7 @@
 #include "engine/backend.h"
 #include "engine/calibrate.h"
 #include "engine/random_inputs.h"
-#include "formats/tflite/float16.h"
+#include "core/float16.h"
 #include "formats/tflite/tflite_reader.h"
 #include "formats/tflite/tflite_writer.h"
 #include "graph/cut.h"
@@ -205,7 +205,7 @@ struct Session {
   // by tflite_test_model.h): LiteRT on the file, ours on what we read.
   void prepare_fp16() {
     std::vector<uint16_t> filter;
-    for (float v : {0.5f, -1.25f, 2.0f, 0.1f}) filter.push_back(half_from_float(v));
+    for (float v : {0.5f, -1.25f, 2.0f, 0.1f}) filter.push_back(binary16_from_float(v));
     const fs::path path = file("fp16.tflite");
     const std::vector<uint8_t> bytes = testing::build_tflite(testing::fp16_conv_model(filter, {0.25f, -0.5f}));
     write_file_atomically(path, bytes);

@@ -7,7 +7,7 @@
 #include "common/error_message.h"
 #include "core/file_io.h"
 #include "engine/backend.h"
-#include "formats/tflite/float16.h"
+#include "core/float16.h"
 #include "formats/tflite/tflite_reader.h"
 #include "formats/tflite/tflite_writer.h"
 #include "tflite_test_files.h"
@@ -27,7 +27,7 @@ const std::vector<float> kBias = {0.25f, -0.5f};
 
 std::vector<uint16_t> halves(const std::vector<float>& values) {
   std::vector<uint16_t> h;
-  for (float v : values) h.push_back(half_from_float(v));
+  for (float v : values) h.push_back(binary16_from_float(v));
   return h;
 }
 
@@ -36,17 +36,17 @@ std::string read_error(const TestModel& model) {
 }
 
 TEST(Float16, KnownValues) {
-  EXPECT_EQ(float_from_half(0x3c00), 1.0f);
-  EXPECT_EQ(float_from_half(0xc000), -2.0f);
-  EXPECT_EQ(float_from_half(0x7bff), 65504.0f);
-  EXPECT_EQ(float_from_half(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
-  EXPECT_TRUE(std::isinf(float_from_half(0x7c00)));
-  EXPECT_TRUE(std::isnan(float_from_half(0x7e00)));
-  EXPECT_EQ(half_from_float(1.0f), 0x3c00);
-  EXPECT_EQ(half_from_float(0.1f), 0x2e66);  // 0.0999755859375
-  EXPECT_EQ(half_from_float(65520.0f), 0x7c00);  // rounds to infinity
-  EXPECT_EQ(half_from_float(std::ldexp(1.0f, -25)), 0x0000);  // ties to even: 0
-  EXPECT_EQ(half_from_float(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 units: ties to even: 2
+  EXPECT_EQ(float_from_binary16(0x3c00), 1.0f);
+  EXPECT_EQ(float_from_binary16(0xc000), -2.0f);
+  EXPECT_EQ(float_from_binary16(0x7bff), 65504.0f);
+  EXPECT_EQ(float_from_binary16(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
+  EXPECT_TRUE(std::isinf(float_from_binary16(0x7c00)));
+  EXPECT_TRUE(std::isnan(float_from_binary16(0x7e00)));
+  EXPECT_EQ(binary16_from_float(1.0f), 0x3c00);
+  EXPECT_EQ(binary16_from_float(0.1f), 0x2e66);  // 0.0999755859375
+  EXPECT_EQ(binary16_from_float(65520.0f), 0x7c00);  // rounds to infinity
+  EXPECT_EQ(binary16_from_float(std::ldexp(1.0f, -25)), 0x0000);  // ties to even: 0
+  EXPECT_EQ(binary16_from_float(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 units: ties to even: 2
 }
 
 // fp16 weights feeding DEQUANTIZE become f32 constants; the result is checked
@@ -59,12 +59,12 @@ TEST(Reader, Float16WeightsThroughDequantizeBecomeFloatConstants) {
   const TensorInfo& filter = graph.tensor(conv.inputs[1]);
   EXPECT_TRUE(filter.constant);
   EXPECT_EQ(filter.dtype, DType::f32);
-  EXPECT_EQ(filter.data.as<float>()[3], float_from_half(half_from_float(0.1f)));
+  EXPECT_EQ(filter.data.as<float>()[3], float_from_binary16(binary16_from_float(0.1f)));
 
   Tensor x(Shape{1, 3, 3, 2}, DType::f32);
   for (int i = 0; i < 18; ++i) x.as<float>()[static_cast<size_t>(i)] = static_cast<float>(i % 5) - 1.5f;
   const auto y = make_backend("reference")->compile(graph, CompileOptions{1})->run(std::vector<Tensor>{x});
-  const float w3 = float_from_half(half_from_float(0.1f));
+  const float w3 = float_from_binary16(binary16_from_float(0.1f));
   for (int p = 0; p < 9; ++p) {
     const float a = x.as<float>()[static_cast<size_t>(2 * p)], b = x.as<float>()[static_cast<size_t>(2 * p + 1)];
     EXPECT_FLOAT_EQ(y[0].as<float>()[static_cast<size_t>(2 * p)], std::max(0.0f, 0.25f + a * 0.5f + b * -1.25f));

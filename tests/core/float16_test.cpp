@@ -1,5 +1,5 @@
 // binary16 conversion against hand-computed bit patterns.
-#include "cost/float16.h"
+#include "core/float16.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // IEEE 754 binary16 conversion with round-to-nearest-even, in integer
 // arithmetic (independent of the floating-point rounding mode).
-#include "cost/float16.h"
+#include "core/float16.h"
 
 #include <bit>
 

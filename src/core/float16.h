@@ -1,6 +1,8 @@
 #pragma once
-// IEEE 754 binary16 ("half precision") to and from float32, for the fp16 cut
-// codec (cost/cut_codec.h). Stored little-endian as uint16_t bit patterns.
+// IEEE 754 binary16 ("half precision") to and from float32: the one converter,
+// for the fp16 cut codec (cost/cut_codec.h), the OIP FP16 tensors
+// (serve/oip_message.cpp) and the .tflite reader's FLOAT16 tensors
+// (formats/tflite). Stored little-endian as uint16_t bit patterns.
 //
 // Policy:
 // - float32 -> binary16 rounds to nearest, ties to even. A magnitude that
@@ -9,9 +11,6 @@
 // - Infinities stay infinities. NaN stays NaN (quiet, sign kept, the top 10
 //   payload bits kept).
 // - binary16 -> float32 is exact for every value, subnormals included.
-//
-// (formats/tflite/float16.h has a converter for the .tflite reader; it is
-// private to formats, which cost does not depend on, hence these names.)
 #include <cstdint>
 
 namespace splitpoint {
