@@ -65,10 +65,9 @@ std::string percent(const std::optional<double>& fraction) {
 
 std::string shape_text(const std::vector<int64_t>& dims) { return fmt::format("{}", fmt::join(dims, "x")); }
 
-void print_table(const ModelProfile& p) {
+void print_heading(const ModelProfile& p) {
   const Measurement& m = p.measurement;
   const bool both = m.method == "both";
-  const bool prefix = m.method == "prefix";
   const bool energy = p.meter.has_value();
   fmt::print("{} on {} ({}, {} thread{}), {} method: {} warm-up run{}, then {} round{} of {} run{} per segment\n",
              p.model, m.backend, m.dtype, *m.threads, *m.threads == 1 ? "" : "s", m.method, *m.warmup,
@@ -80,7 +79,12 @@ void print_table(const ModelProfile& p) {
                p.meter->idle_power_w.value_or(0));
   fmt::print("times in ms per inference; spread = run-to-run spread of the median over the rounds{}\n\n",
              both ? "; prefix-layer = (prefix - layer) / layer" : "");
+}
 
+void print_layers(const ModelProfile& p) {
+  const bool both = p.measurement.method == "both";
+  const bool prefix = p.measurement.method == "prefix";
+  const bool energy = p.meter.has_value();
   std::string header = fmt::format("{:>3}  {:<16} {:<16} {:<14} {:>13} {:>11} {:>11} {:>10} {:>10} {:>10} {:>10} {:>7}",
                                    "k", "layer", "kind", "output", "MACs", "weights", "output", "median ms",
                                    "p10 ms", "p90 ms", "min ms", "spread");
@@ -107,7 +111,11 @@ void print_table(const ModelProfile& p) {
                          fmt::format("{:.4f}", 1e3 * l.energy_j->gross), l.energy_j->net ? fmt::format("{:.4f}", 1e3 * *l.energy_j->net) : "-");
     fmt::print("{}\n", row);
   }
+}
 
+void print_totals(const ModelProfile& p) {
+  const bool both = p.measurement.method == "both";
+  const bool prefix = p.measurement.method == "prefix";
   fmt::print("\n");
   if (p.whole_model_ms) {
     const TimeStats& w = *p.whole_model_ms;
@@ -136,6 +144,12 @@ void print_table(const ModelProfile& p) {
                  "layer| = {} ms)\n",
                  100.0 * absolute / total, ms(absolute));
   }
+}
+
+void print_table(const ModelProfile& p) {
+  print_heading(p);
+  print_layers(p);
+  print_totals(p);
 }
 
 int run_profile(const ProfileCommandOptions& o) {

@@ -1,6 +1,7 @@
 // `splitpoint serve MODEL...`: hosts each model and the tail from each of its
 // cuts over the Open Inference Protocol (serve/oip_server.h) until SIGINT or
-// SIGTERM.
+// SIGTERM. The models are loaded by app/served_models.h; this file parses,
+// prints and waits for the signal.
 #include <fmt/core.h>
 #include <signal.h>
 
@@ -10,7 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_precision.h"
-#include "app/model_source.h"
+#include "app/served_models.h"
 #include "cli/output_file.h"
 #include "core/version.h"
 #include "core/error.h"
@@ -23,10 +24,8 @@ namespace splitpoint::cli {
 namespace {
 
 struct ServeOptions {
-  std::vector<std::string> models;
-  std::string backend;
-  PrecisionOptions precision;
-  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ServedModelsRequest models_request{
+      {}, {}, {}, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 6, 0};
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string port_file;
@@ -37,18 +36,11 @@ struct ServeOptions {
   std::string token_file;
   std::string tls_cert;
   std::string tls_key;
-  int cache = 6;
   bool log_requests = false;
-  int64_t image_size = 0;
 };
 
-int run_serve(const ServeOptions& o) {
-  if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
-  if (o.cache < 1) throw Error(fmt::format("--cache must be at least 1, is {}", o.cache));
+ServerOptions server_options_of(const ServeOptions& o) {
   if (!(o.max_request_mb > 0)) throw Error(fmt::format("--max-request-mb must be positive, is {}", o.max_request_mb));
-  if (o.image_size < 0) throw Error(fmt::format("--image-size must be positive, is {}", o.image_size));
-  check_precision_options(o.precision);
-
   ServerOptions options;
   options.host = o.host;
   options.port = o.port;
@@ -61,6 +53,39 @@ int run_serve(const ServeOptions& o) {
   options.log_requests = o.log_requests;
   options.version = kToolVersion;
   options.log = [](const std::string& line) { fmt::print(stderr, "serve: {}\n", line); };
+  return options;
+}
+
+void print_banner(const ServeOptions& o, const ServedModels& served, const ServerOptions& options, int port) {
+  const std::string scheme = o.tls_cert.empty() ? "http" : "https";
+  fmt::print("splitpoint serve: {} on {} with {} thread{} ({}){}\n", served.backend, scheme, o.models_request.threads,
+             o.models_request.threads == 1 ? "" : "s", o.models_request.precision.dtype,
+             options.token.empty() ? "" : ", bearer token required");
+  for (const std::string& name : served.names) {
+    const ServedModel* whole = served.repository->find(name);
+    fmt::print("  {} (whole model) and {}.tail1 .. {}.tail{} (the tail after each cut)\n", name, name, name,
+               whole->layers - 1);
+  }
+  fmt::print("listening on {}://{}:{} (Open Inference Protocol v2; Ctrl-C stops)\n", scheme, o.host, port);
+  std::fflush(stdout);
+}
+
+// Until one of `signals`, or the server stops by itself.
+void serve_until_signal(OipServer& server, const sigset_t& signals) {
+  std::thread waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    server.stop();
+  });
+  server.wait();
+  // Wake the waiter if the server stopped on its own.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+}
+
+int run_serve(const ServeOptions& o) {
+  check_served_models_request(o.models_request);
+  ServerOptions options = server_options_of(o);
   check_output_file("--port-file", o.port_file);
   if (!o.token_file.empty()) options.token = read_secret_file("--token-file", o.token_file);
 
@@ -72,44 +97,13 @@ int run_serve(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  CompileOptions compile;
-  compile.threads = o.threads;
-  auto backend = make_backend(o.backend.empty() ? default_backend_name() : o.backend);
-  const std::string backend_name = backend->name();
-  std::vector<Graph> graphs;
-  for (const std::string& spec : o.models) {
-    PreparedModel prepared = prepare_model(*backend, load_model(spec, /*with_weights=*/true, o.image_size),
-                                           o.precision, o.threads, /*quiet=*/false);
-    graphs.push_back(std::move(prepared.graph));
-  }
-  ModelRepository repository(std::move(backend), compile, static_cast<size_t>(o.cache));
-  for (const Graph& g : graphs) repository.add_model(g);
-
-  OipServer server(repository, options);
+  const ServedModels served = load_served_models(o.models_request);
+  OipServer server(*served.repository, options);
   const int port = server.start();
-  const std::string scheme = o.tls_cert.empty() ? "http" : "https";
-  fmt::print("splitpoint serve: {} on {} with {} thread{} ({}){}\n", backend_name, scheme, o.threads,
-             o.threads == 1 ? "" : "s", o.precision.dtype, options.token.empty() ? "" : ", bearer token required");
-  for (const Graph& g : graphs) {
-    const ServedModel* whole = repository.find(g.name);
-    fmt::print("  {} (whole model) and {}.tail1 .. {}.tail{} (the tail after each cut)\n", g.name, g.name, g.name,
-               whole->layers - 1);
-  }
-  fmt::print("listening on {}://{}:{} (Open Inference Protocol v2; Ctrl-C stops)\n", scheme, o.host, port);
-  std::fflush(stdout);
+  print_banner(o, served, options, port);
   if (!o.port_file.empty()) write_file_atomically(o.port_file, std::to_string(port) + "\n");
-
-  // Until a signal, or the server stops by itself.
-  std::thread waiter([&] {
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
-    server.stop();
-  });
-  server.wait();
+  serve_until_signal(server, signals);
   const ServerCounters c = server.counters();
-  // Wake the waiter if the server stopped on its own.
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
   fmt::print("splitpoint serve: stopped after {} requests ({} inferences, {} client errors, {} server errors)\n",
              c.requests, c.inferences, c.client_errors, c.server_errors);
   return 0;
@@ -125,11 +119,11 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "Endpoints: GET /v2/health/live|ready, /v2, /v2/models/M, /v2/models/M/ready; POST /v2/models/M/infer,\n"
       "/v2/repository/index. Stops on SIGINT/SIGTERM after the requests in flight.");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("MODEL", o->models, "Zoo model names or .tflite/.onnx files")->required();
-  cmd->add_option("--backend", o->backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
-  add_precision_options(*cmd, o->precision);
-  cmd->add_option("--threads", o->threads, "Threads per inference")->capture_default_str();
-  cmd->add_option("--image-size", o->image_size, "Zoo models: input height and width (default: the model's own)");
+  cmd->add_option("MODEL", o->models_request.models, "Zoo model names or .tflite/.onnx files")->required();
+  cmd->add_option("--backend", o->models_request.backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
+  add_precision_options(*cmd, o->models_request.precision);
+  cmd->add_option("--threads", o->models_request.threads, "Threads per inference")->capture_default_str();
+  cmd->add_option("--image-size", o->models_request.image_size, "Zoo models: input height and width (default: the model's own)");
   cmd->add_option("--host", o->host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
   cmd->add_option("--port", o->port, "Port (0: any free port; see --port-file)")->capture_default_str();
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file once ready");
@@ -141,7 +135,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--token-file", o->token_file, "Require `Authorization: Bearer TOKEN`, TOKEN the file's first line");
   cmd->add_option("--tls-cert", o->tls_cert, "HTTPS: the certificate (PEM)");
   cmd->add_option("--tls-key", o->tls_key, "HTTPS: its private key (PEM)");
-  cmd->add_option("--cache", o->cache, "Compiled models (whole or tails) kept at once")->capture_default_str();
+  cmd->add_option("--cache", o->models_request.cache, "Compiled models (whole or tails) kept at once")->capture_default_str();
   cmd->add_flag("--log-requests", o->log_requests, "Log every request to stderr (failed ones always are)");
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }
