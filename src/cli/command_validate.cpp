@@ -181,13 +181,8 @@ int run_validate(const ValidateOptions& o) {
              "bandwidth + RTT\n");
   nlohmann::json per_link = nlohmann::json::array();
   for (const LinkProfile& l : links) {
-    std::vector<double> errors, overheads;
-    for (const auto& p : points) {
-      if (p.link != l.name || p.measured_ms <= 0) continue;
-      errors.push_back(std::abs(p.prediction_error));
-      if (p.cut < static_cast<int>(layers.size())) overheads.push_back(p.overhead);
-    }
-    const double e = median_of(errors), h = median_of(overheads);
+    const LinkValidationSummary summary = summarize_link(points, l.name, static_cast<int>(layers.size()));
+    const double e = summary.median_abs_prediction_error, h = summary.median_overhead;
     fmt::print("  {:<10} (up {:g} Mbps, down {:g} Mbps, RTT {:g} ms): prediction error {:.1f}%, overhead {:.1f}%\n",
                l.name, l.uplink_mbps, l.downlink_mbps, l.rtt_ms, 100 * e, 100 * h);
     per_link.push_back({{"link", l.name}, {"uplink_mbps", l.uplink_mbps}, {"downlink_mbps", l.downlink_mbps},
