@@ -27,6 +27,20 @@ namespace splitpoint::cli {
 
 namespace {
 
+// The contention verdict under the table; a warning on stderr when contended.
+void print_contention(const ModelProfile& profile) {
+  if (!profile.contention) return;
+  const ContentionReport& c = *profile.contention;
+  fmt::print("CPU while timing: other work {:.2f} CPU(s), {:.0f} involuntary switches/s, own CPU / wall {:.2f}{}\n",
+             c.other_cpus.value_or(0.0), c.involuntary_switches_per_s.value_or(0.0), c.own_cpu_over_wall.value_or(0.0),
+             c.load_average_1m ? fmt::format(", load average {:.2f}", *c.load_average_1m) : std::string());
+  if (!c.contended) return;
+  fmt::print(stderr, "warning: the CPU was contended while timing, so these times are slower than this machine "
+                     "alone would give:\n");
+  for (const std::string& reason : c.reasons) fmt::print(stderr, "  - {}\n", reason);
+  fmt::print(stderr, "  (the profile JSON records it; `plan` warns when it plans from it)\n");
+}
+
 struct ProfileCommandOptions {
   std::string model;
   std::string backend;
@@ -172,6 +186,7 @@ int run_profile(const ProfileCommandOptions& o) {
                                       o.precision.calibration_method, o.precision.calibration_samples);
 
   print_table(profile);
+  print_contention(profile);
   if (!o.output.empty()) {
     write_file_atomically(o.output, profile_to_json(profile));
     fmt::print("wrote {}\n", o.output);

@@ -158,9 +158,28 @@ LayerProfile read_layer(const Field& f, int expected_index) {
   return l;
 }
 
+ContentionReport read_contention(const Field& f) {
+  f.expect_object({"contended", "reasons", "other_cpus", "involuntary_switches_per_s", "own_cpu_over_wall",
+                   "load_average_1m", "stall_ratio"});
+  ContentionReport c;
+  c.contended = f.at("contended").boolean();
+  if (f.has("reasons")) {
+    const Field reasons = f.at("reasons");
+    const size_t n = reasons.array_size();
+    if (n > 16) reasons.fail(fmt::format("at most 16 reasons, found {}", n));
+    for (size_t i = 0; i < n; ++i) c.reasons.push_back(reasons.at(i).string());
+  }
+  c.other_cpus = f.optional_nonnegative("other_cpus");
+  c.involuntary_switches_per_s = f.optional_nonnegative("involuntary_switches_per_s");
+  c.own_cpu_over_wall = f.optional_nonnegative("own_cpu_over_wall");
+  c.load_average_1m = f.optional_nonnegative("load_average_1m");
+  c.stall_ratio = f.optional_nonnegative("stall_ratio");
+  return c;
+}
+
 ModelProfile read_profile(const Field& root) {
   root.expect_object({"schema", "schema_version", "model", "device", "machine", "measurement", "meter", "layers",
-                      "whole_model_ms", "sum_of_layers_ms", "sum_over_whole", "provenance"});
+                      "whole_model_ms", "sum_of_layers_ms", "sum_over_whole", "provenance", "contention"});
   const std::string schema = root.at("schema").string();
   if (schema != kProfileSchema)
     root.at("schema").fail(fmt::format("expected \"{}\", found \"{}\"", kProfileSchema, schema));
@@ -182,6 +201,7 @@ ModelProfile read_profile(const Field& root) {
   p.sum_of_layers_ms = root.at("sum_of_layers_ms").number();
   p.sum_over_whole = root.optional_number("sum_over_whole");
   p.provenance = root.at("provenance").string();
+  if (root.has("contention")) p.contention = read_contention(root.at("contention"));
   return p;
 }
 
@@ -221,6 +241,16 @@ std::string profile_to_json(const ModelProfile& p) {
   j["sum_of_layers_ms"] = number(p.sum_of_layers_ms);
   j["sum_over_whole"] = optional_value(p.sum_over_whole);
   j["provenance"] = p.provenance;
+  if (p.contention) {
+    const ContentionReport& c = *p.contention;
+    j["contention"] = {{"contended", c.contended},
+                       {"reasons", c.reasons},
+                       {"other_cpus", optional_value(c.other_cpus)},
+                       {"involuntary_switches_per_s", optional_value(c.involuntary_switches_per_s)},
+                       {"own_cpu_over_wall", optional_value(c.own_cpu_over_wall)},
+                       {"load_average_1m", optional_value(c.load_average_1m)},
+                       {"stall_ratio", optional_value(c.stall_ratio)}};
+  }
   return j.dump(2) + "\n";
 }
 

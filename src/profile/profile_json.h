@@ -81,6 +81,18 @@ struct LayerProfile {
   std::optional<LayerEnergy> energy_j;      // per inference
 };
 
+// Whether other work competed for the CPUs while timing (profile/contention.h):
+// the figures it was judged by, and one sentence per limit exceeded.
+struct ContentionReport {
+  bool contended = false;
+  std::vector<std::string> reasons;
+  std::optional<double> other_cpus;                  // CPUs other work kept busy, on average
+  std::optional<double> involuntary_switches_per_s;  // of the profiler's process
+  std::optional<double> own_cpu_over_wall;           // the profiler's CPU time / wall time
+  std::optional<double> load_average_1m;             // at the end of the timed runs
+  std::optional<double> stall_ratio;                 // layers' median p90 / min
+};
+
 struct ModelProfile {
   std::string model;   // zoo name or file name the layers belong to
   std::string device;  // short id: "rpi3bplus-cpu-f32", or the hostname for a local run
@@ -92,6 +104,7 @@ struct ModelProfile {
   double sum_of_layers_ms = 0;
   std::optional<double> sum_over_whole;
   std::string provenance;  // how the numbers were obtained, corrections, exclusions
+  std::optional<ContentionReport> contention;  // measured by `splitpoint profile`; none in sheets
 };
 
 // The profile as JSON text (2-space indented, a final newline).

@@ -12,6 +12,7 @@
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "graph/segment.h"
+#include "profile/contention.h"
 #include "profile/machine_info.h"
 #include "profile/window_attribution.h"
 
@@ -151,7 +152,9 @@ ModelProfile profile_model(const Graph& graph, const Backend& backend, const Pro
     hooks.after_timed_runs = [meter] { meter->stop(); };
   }
   hooks.progress = progress.runs;
+  const CpuSnapshot before = take_cpu_snapshot();
   const std::vector<SegmentTiming> timings = time_interleaved(runs, schedule, hooks);
+  const CpuSnapshot after = take_cpu_snapshot();
 
   // The prefix 1..k's timing, k = 1..L.
   auto prefix_timing = [&](int k) -> const SegmentTiming& {
@@ -213,6 +216,9 @@ ModelProfile profile_model(const Graph& graph, const Backend& backend, const Pro
     profile.layers.push_back(std::move(layer));
   }
   profile.whole_model_ms = time_statistics(timings[whole_index].ms);
+  if (!options.clock)  // a fake clock (tests) has no CPU counters to match
+    profile.contention = assess_contention(before, after, options.threads, profile.machine.cores.value_or(0),
+                                           median_stall_ratio(profile.layers));
   if (profile.whole_model_ms->median > 0)
     profile.sum_over_whole = profile.sum_of_layers_ms / profile.whole_model_ms->median;
   profile.provenance = fmt::format(

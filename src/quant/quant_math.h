@@ -80,4 +80,58 @@ inline float dequantize_value(int32_t q, float scale, int64_t zero_point) {
   return scale * static_cast<float>(q - zero_point);
 }
 
+// The requantization TFLite's CPU kernels (XNNPACK, which LiteRT runs) use for
+// Conv2D, DepthwiseConv2D and FullyConnected, in float32:
+//     scale = s_x * s_w / s_y                         (float arithmetic, in this order)
+//     y     = zp_y + round_half_even(float(acc) * scale)
+// then clamped to the activation's range. Every backend requantizes so, which
+// keeps whole 8-bit networks within one step of LiteRT (in double the ties
+// round differently and the differences add up over the layers).
+inline float requantization_scale(float input_scale, float weight_scale, float output_scale) {
+  return input_scale * weight_scale / output_scale;
+}
+inline double requantize_scaled(int32_t acc, float scale) {
+  const float product = static_cast<float>(acc) * scale;  // one float rounding, as the kernels do
+  return round_half_even(static_cast<double>(product));
+}
+
+// An 8-bit Add of two per-tensor quantized inputs as TFLite's CPU kernel
+// (XNNPACK's) computes it, in integers: each input's scale relative to the
+// output's becomes a 22-bit fixed-point multiplier with a shared shift,
+//     shift = 20 - exponent(max(s_a / s_y, s_b / s_y)),  m = lrint(s / s_y * 2^shift)
+//     y     = zp_y + ((2^(shift-1) + m_a (a - zp_a) + m_b (b - zp_b)) >> shift)
+// (an arithmetic shift: the half rounds up), clamped to [lo, hi]. Valid for
+// scale ratios in [2^-10, 2^8), the range XNNPACK accepts; quantized_add_params
+// returns false outside it (then add in float).
+struct QuantizedAddParams {
+  int64_t a_multiplier = 0, b_multiplier = 0;
+  int a_zero_point = 0, b_zero_point = 0;
+  int shift = 0;
+  int32_t output_zero_point = 0, lo = 0, hi = 0;
+};
+inline bool quantized_add_params(float a_scale, int32_t a_zero_point, float b_scale, int32_t b_zero_point,
+                                 float output_scale, int32_t output_zero_point, int32_t lo, int32_t hi,
+                                 QuantizedAddParams& p) {
+  const float a_ratio = a_scale / output_scale, b_ratio = b_scale / output_scale;
+  const float lowest = 0x1.0p-10f, highest = 0x1.0p+8f;
+  if (!(a_ratio >= lowest && a_ratio < highest && b_ratio >= lowest && b_ratio < highest)) return false;
+  int exponent = 0;
+  std::frexp(std::max(a_ratio, b_ratio), &exponent);  // max = f * 2^exponent, f in [0.5, 1)
+  p.shift = 20 - (exponent - 1);                       // 20 - the IEEE exponent: in [12, 30]
+  p.a_multiplier = static_cast<int64_t>(std::nearbyint(std::ldexp(a_ratio, p.shift)));
+  p.b_multiplier = static_cast<int64_t>(std::nearbyint(std::ldexp(b_ratio, p.shift)));
+  p.a_zero_point = a_zero_point;
+  p.b_zero_point = b_zero_point;
+  p.output_zero_point = output_zero_point;
+  p.lo = lo;
+  p.hi = hi;
+  return true;
+}
+inline int32_t quantized_add(int32_t a, int32_t b, const QuantizedAddParams& p) {
+  const int64_t acc = (int64_t{1} << (p.shift - 1)) + p.a_multiplier * (a - p.a_zero_point) +
+                      p.b_multiplier * (b - p.b_zero_point);
+  const int64_t y = p.output_zero_point + (acc >> p.shift);  // >> of a negative int64 is arithmetic (C++20)
+  return static_cast<int32_t>(std::clamp<int64_t>(y, p.lo, p.hi));
+}
+
 }  // namespace splitpoint

@@ -114,6 +114,41 @@ TEST(ProfileJson, RoundTrips) {
   EXPECT_EQ(q.provenance, "a test");
 }
 
+TEST(ProfileJson, ContentionRoundTripsAndIsChecked) {
+  ModelProfile p = sample_profile();
+  EXPECT_FALSE(read_profile_json_text(profile_to_json(p), "p.json").contention);  // absent stays absent
+  ContentionReport c;
+  c.contended = true;
+  c.reasons = {"load average 3.00 on 2 CPU(s)"};
+  c.other_cpus = 0.95;
+  c.involuntary_switches_per_s = 300.0;
+  c.own_cpu_over_wall = 1.0;
+  c.load_average_1m = 3.0;
+  c.stall_ratio = 4.0;
+  p.contention = c;
+  const std::string text = profile_to_json(p);
+  const auto raw = nlohmann::json::parse(text);  // the field names, read without our reader
+  EXPECT_EQ(raw["contention"]["contended"], true);
+  EXPECT_EQ(raw["contention"]["reasons"][0], "load average 3.00 on 2 CPU(s)");
+  EXPECT_EQ(raw["contention"]["other_cpus"], 0.95);
+  const ModelProfile q = read_profile_json_text(text, "p.json");
+  ASSERT_TRUE(q.contention);
+  EXPECT_TRUE(q.contention->contended);
+  EXPECT_EQ(q.contention->reasons, c.reasons);
+  EXPECT_EQ(q.contention->load_average_1m, 3.0);
+  EXPECT_EQ(q.contention->stall_ratio, 4.0);
+  // Bad values name the field.
+  auto bad = raw;
+  bad["contention"]["contended"] = "yes";
+  EXPECT_NE(testing::error_message([&] { read_profile_json_text(bad.dump(), "p.json"); })
+                .find("p.json: contention.contended: expected true or false"),
+            std::string::npos);
+  bad = raw;
+  bad["contention"]["other_cpus"] = -1;
+  EXPECT_NE(testing::error_message([&] { read_profile_json_text(bad.dump(), "p.json"); }).find("contention.other_cpus"),
+            std::string::npos);
+}
+
 // The written text has the documented field names and values (checked with
 // nlohmann::json directly, not with our reader).
 TEST(ProfileJson, WritesTheDocumentedFields) {

@@ -174,5 +174,37 @@ TEST(DequantizeValue, ScalesTheOffsetFromTheZeroPoint) {
   EXPECT_FLOAT_EQ(dequantize_value(-128, 0.25f, -64), -16.0f);
 }
 
+TEST(RequantizeScaled, RoundsTheFloatProductHalfToEven) {
+  EXPECT_EQ(requantize_scaled(3, 0.5f), 2.0);   // 1.5 -> 2
+  EXPECT_EQ(requantize_scaled(5, 0.5f), 2.0);   // 2.5 -> 2
+  EXPECT_EQ(requantize_scaled(-5, 0.5f), -2.0);  // -2.5 -> -2
+  // acc goes to float first, as the kernels convert it: 2^24 + 1 is no float and
+  // becomes 2^24 (ties to even), so the result is 16777216, not 16777217.
+  EXPECT_EQ(requantize_scaled(16777217, 1.0f), 16777216.0);
+  // The scale in float: 0.1f * 0.2f / 0.3f, not the double quotient.
+  EXPECT_EQ(requantization_scale(0.1f, 0.2f, 0.3f), 0.1f * 0.2f / 0.3f);
+}
+
+TEST(QuantizedAdd, FixedPointMultipliersAsTfliteHandWorked) {
+  // s_a / s_y = 0.5 = 1.0 * 2^-1, s_b / s_y = 0.25: the larger has IEEE exponent -1, so
+  // shift = 20 - (-1) = 21, m_a = 0.5 * 2^21 = 1048576, m_b = 0.25 * 2^21 = 524288.
+  QuantizedAddParams p;
+  ASSERT_TRUE(quantized_add_params(0.5f, 0, 0.25f, 0, 1.0f, 0, -128, 127, p));
+  EXPECT_EQ(p.shift, 21);
+  EXPECT_EQ(p.a_multiplier, 1048576);
+  EXPECT_EQ(p.b_multiplier, 524288);
+  // 10 * 0.5 + 6 * 0.25 = 6.5: (2^20 + 10 * 2^20 + 6 * 2^19) >> 21 = (14 * 2^20) >> 21 = 7 (the half rounds up).
+  EXPECT_EQ(quantized_add(10, 6, p), 7);
+  // -3 * 0.5 = -1.5: (2^20 - 3 * 2^20) >> 21 = -2^21 >> 21 = -1 (up, not away from zero).
+  EXPECT_EQ(quantized_add(-3, 0, p), -1);
+  // Zero points: (a - 5) and (b + 2); output zero point 10; clamp to [lo, hi].
+  ASSERT_TRUE(quantized_add_params(0.5f, 5, 0.25f, -2, 1.0f, 10, 0, 12, p));
+  EXPECT_EQ(quantized_add(15, 4, p), 12);  // 10 + round_up(5 + 1.5) = 17, clamped to 12
+  EXPECT_EQ(quantized_add(5, -2, p), 10);  // both at their zero points: 10
+  // Ratios outside [2^-10, 2^8) are not taken (then the add is done in float).
+  EXPECT_FALSE(quantized_add_params(300.0f, 0, 1.0f, 0, 1.0f, 0, 0, 255, p));
+  EXPECT_FALSE(quantized_add_params(1e-4f, 0, 1.0f, 0, 1.0f, 0, 0, 255, p));
+}
+
 }  // namespace
 }  // namespace splitpoint

@@ -37,7 +37,7 @@ void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_s
   }
 }
 
-void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const double* multiplier,
+void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const float* multiplier,
                              int64_t channels, int32_t zero_point, int32_t lo, int32_t hi) {
   if (channels <= 0) return;
   const int64_t rows = count / channels;
@@ -45,11 +45,16 @@ void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const 
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t i = r * channels + c;
-      // nearbyint rounds half to even in the default rounding mode.
-      const double y = zero_point + std::nearbyint(static_cast<double>(acc[i]) * multiplier[c]);
+      // acc holds an integer (the sum of integer products, exact in f32).
+      const double y = zero_point + requantize_scaled(static_cast<int32_t>(acc[i]), multiplier[c]);
       q[i] = static_cast<uint8_t>(y < lo ? lo : y > hi ? hi : y);
     }
   }
+}
+
+void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* to, int64_t count, const QuantizedAddParams& params) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) to[i] = static_cast<uint8_t>(quantized_add(a[i], b[i], params));
 }
 
 void flip_sign_bits(const void* from, void* to, int64_t count) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/shape.h"
+#include "quant/quant_math.h"
 
 namespace splitpoint::onednn {
 
@@ -22,9 +23,12 @@ void dequantize_u8(const uint8_t* q, float* x, int64_t count, float scale, int32
 void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_scale, int32_t from_zero_point,
                    float to_scale, int32_t to_zero_point);
 // Requantizes f32 integer sums (channels last, `channels` multipliers):
-// q[i] = clamp(zero_point + round_half_even(acc[i] * multiplier[i % channels]), lo, hi), in double.
-void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const double* multiplier,
+// q[i] = clamp(zero_point + round_half_even(acc[i] * multiplier[i % channels]), lo, hi), the
+// product in float (quant_math.h's requantize_scaled).
+void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const float* multiplier,
                              int64_t channels, int32_t zero_point, int32_t lo, int32_t hi);
+// to[i] = quantized_add(a[i], b[i]) (quant_math.h) on stored u8 values.
+void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* to, int64_t count, const QuantizedAddParams& params);
 // Flips the sign bit of each byte: i8 with zero point z <-> u8 with z + 128.
 void flip_sign_bits(const void* from, void* to, int64_t count);
 

@@ -1,7 +1,8 @@
 // 8-bit nodes. Convolution and dense run int8 kernels (in float when their
 // weights minus zero point do not fit int8, as real asymmetric uint8 .tflite
 // files have them, or exceed what a CPU without VNNI sums exactly, see
-// onednn_quantized_params.h); max pooling, Reshape
+// onednn_quantized_params.h); Add of same-shape inputs in integers as TFLite;
+// max pooling, Reshape
 // and Pad work on the 8-bit values directly when input and output share the
 // quantization (as quant/quantize.h makes them); Quantize and Dequantize are
 // loops of ours; every other op is computed as the reference defines it:
@@ -114,6 +115,7 @@ bool weights_fit_int8(const TensorInfo& w) {
 // take (or not sum exactly on this CPU): the reference's integer arithmetic,
 //     acc[o] = bias_q[o] + sum (x_q - zp_x) * (w_q[o] - zp_w[o])
 //     y_q    = clamp(zp_y + round_half_even(acc[o] * s_x * s_w[o] / s_y))
+// (the product in float, as quant_math.h's requantize_scaled)
 // with the sum done by the f32 primitive on the integers x_q - zp_x and
 // w_q - zp_w (padding reads 0, the real 0): every product (|.| <= 255 * 255)
 // and every partial sum below 2^24 is exact in f32, so acc is the integer sum
@@ -138,11 +140,10 @@ void build_weighted_exact(NodeBuild& build) {
     build.fail("weights '" + w.name + "' must be quantized per tensor or per output channel (axis 0)");
   Tensor integer_w(w.shape, DType::f32);
   const int64_t per_output = outputs > 0 ? w.shape.elements() / outputs : 0;
-  std::vector<double> multiplier(static_cast<size_t>(outputs));
+  std::vector<float> multiplier(static_cast<size_t>(outputs));
   for (int64_t o = 0; o < outputs; ++o) {
     const size_t c = wq.per_channel() ? static_cast<size_t>(o) : 0;
-    multiplier[static_cast<size_t>(o)] =
-        static_cast<double>(xq.scale) * static_cast<double>(wq.scales[c]) / static_cast<double>(yq.scale);
+    multiplier[static_cast<size_t>(o)] = requantization_scale(xq.scale, wq.scales[c], yq.scale);
     for (int64_t k = 0; k < per_output; ++k) {
       const size_t at = static_cast<size_t>(o * per_output + k);
       const int64_t q = w.dtype == DType::u8 ? w.data.as<uint8_t>()[at] : w.data.as<int8_t>()[at];
@@ -191,6 +192,37 @@ void build_weighted_exact(NodeBuild& build) {
                                           hi);
                 },
                 {source, destination});
+}
+
+// An 8-bit Add of same-shape inputs in integers as TFLite computes it
+// (quant_math.h's quantized_add); false if it does not qualify (then in float).
+bool build_integer_add(NodeBuild& build, const Add& add) {
+  PlanBuilder& plan = build.plan;
+  if (build.inputs.size() != 2) return false;
+  const TensorInfo& y = build.output_spec();
+  for (size_t i = 0; i < 2; ++i)
+    if (!is_8bit(build.input_spec(i).dtype) || build.input_spec(i).shape != y.shape) return false;
+  const ActivationQuant a = activation_quant(build, build.input_spec(0));
+  const ActivationQuant b = activation_quant(build, build.input_spec(1));
+  const ActivationQuant out = activation_quant(build, y);
+  int32_t lo = 0, hi = 255;  // the stored u8 domain
+  if (add.activation != Activation::none) lo = out.zero_point;
+  if (add.activation == Activation::relu6) hi = quantize_value(6.0f, out.scale, out.zero_point, DType::u8);
+  QuantizedAddParams params;
+  if (!quantized_add_params(a.scale, a.zero_point, b.scale, b.zero_point, out.scale, out.zero_point, lo, hi, params))
+    return false;
+  memory first = plan.read(build.inputs[0], plan.plain(build.inputs[0]));
+  memory second = plan.read(build.inputs[1], plan.plain(build.inputs[1]));
+  memory destination = plan.define(build.output, plan.plain(build.output));
+  const int64_t count = y.shape.elements();
+  plan.add_loop(build.name,
+                [first, second, destination, count, params] {
+                  add_u8(static_cast<const uint8_t*>(first.get_data_handle()),
+                         static_cast<const uint8_t*>(second.get_data_handle()),
+                         static_cast<uint8_t*>(destination.get_data_handle()), count, params);
+                },
+                {first, second, destination});
+  return true;
 }
 
 // True if input 0 and the output are 8-bit with the same real values per
@@ -242,7 +274,9 @@ void build_quantized_node(NodeBuild& build) {
   std::visit(
       [&](const auto& op) {
         using T = std::decay_t<decltype(op)>;
-        if constexpr (std::is_same_v<T, Quantize>) {
+        if constexpr (std::is_same_v<T, Add>) {
+          if (!build_integer_add(build, op)) build_in_float(build);
+        } else if constexpr (std::is_same_v<T, Quantize>) {
           add_quantize(build, build.inputs[0], build.output);
         } else if constexpr (std::is_same_v<T, Conv2D>) {
           if (weights_fit_int8(build.input_spec(1)))

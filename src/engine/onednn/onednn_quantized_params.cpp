@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/onednn/onednn_layer_shapes.h"
+#include "quant/quant_math.h"
 
 namespace splitpoint::onednn {
 
@@ -85,7 +86,7 @@ dnnl::primitive_attr requantize_attr(const ActivationQuant& x, const Int8Weights
                                      Activation activation) {
   std::vector<float> scales(w.scales.size());
   for (size_t o = 0; o < scales.size(); ++o)
-    scales[o] = static_cast<float>(static_cast<double>(x.scale) * w.scales[o] / y.scale);
+    scales[o] = requantization_scale(x.scale, w.scales[o], y.scale);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (w.per_channel)

@@ -8,15 +8,15 @@
 // with acc = sum x_q * w_s8, in f32 after the int32 accumulation. The
 // reference is
 //     y = clamp(zp_y + round_half_even(M * (bias_q + sum (x_q - zp_x) * (w_q - zp_w))))
-// with M = s_x * s_w / s_y in double. So: w_s8 = w_q - zp_w (exact: u8
+// with M = s_x * s_w / s_y and the product acc * M in float (quant_math.h's
+// requantization_scale and requantize_scaled, as TFLite). So: w_s8 = w_q - zp_w (exact: u8
 // weights have zero point 128, i8 ones 0), scale = M per output channel, the
 // activation clamps on the scaled value, and zp_y is added last by a linear
 // post-op. The input zero point is either folded into the bias,
 //     bias = bias_q - zp_x * sum w_s8,
 // which is exact unless the window reaches into padding (padding must read as
 // zp_x, the real 0), or else given to oneDNN as the source zero point.
-// Differences from the reference: the f32 rounding of acc * M, at most one
-// step.
+// oneDNN's f32 product is the same one, so both agree exactly.
 //
 // Without VNNI (x86 before AVX512-VNNI / AVX-VNNI, e.g. plain AVX2 or
 // AVX-512F machines), oneDNN multiplies u8 x s8 with vpmaddubsw, which adds two

@@ -2,6 +2,7 @@
 //
 //   acc[o] = bias_q[o] + sum (x_q - zp_x) * (w_q[o] - zp_w[o])     (int32)
 //   y_q    = clamp(zp_y + round_half_even(acc[o] * (s_x * s_w[o] / s_y)))
+//            (in float32 as TFLite's kernels: quant_math.h's requantize_scaled)
 //
 // over the same windows as the fp32 kernels (float_conv.cpp), with the input
 // padded by its zero point (x_q - zp_x = 0). Inputs and weights minus their
@@ -18,11 +19,12 @@
 
 namespace splitpoint::reference {
 
-// Per output channel: bias, multiplier s_x * s_w[o] / s_y; and the output's
+// Per output channel: bias, multiplier s_x * s_w[o] / s_y (in float, as
+// quant_math.h's requantization_scale); and the output's
 // zero point, bounds and signedness.
 struct Requantization {
   std::vector<int32_t> bias;
-  std::vector<double> multiplier;
+  std::vector<float> multiplier;
   int32_t output_zero_point = 0;
   QuantizedBounds bounds;
   bool signed_output = false;
@@ -107,8 +109,7 @@ Requantization quantized_layer(const Graph& graph, NodeId id, Activation activat
                std::to_string(bound) + ")");
   }
   for (int64_t o = 0; o < outputs; ++o)
-    r.multiplier.push_back(static_cast<double>(x.quant.scales[0]) * static_cast<double>(scale_at(w.quant, o)) /
-                           static_cast<double>(y.quant.scales[0]));
+    r.multiplier.push_back(requantization_scale(x.quant.scales[0], scale_at(w.quant, o), y.quant.scales[0]));
   r.output_zero_point = static_cast<int32_t>(y.quant.zero_points[0]);
   r.bounds = quantized_activation_bounds(activation, y.dtype, y.quant);
   r.signed_output = y.dtype == DType::i8;

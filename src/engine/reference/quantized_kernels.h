@@ -7,9 +7,12 @@
 //   Conv2D, FullyConnected   in integers:
 //                   acc = bias_q + sum (x_q - zp_x) * (w_q - zp_w)  (int32)
 //                   y = clamp(zp_y + round_half_even(acc * (s_x * s_w / s_y)))
-//                   with the multiplier in double, clamped to the fused
+//                   in float32 as TFLite's kernels (quant_math.h), clamped to the fused
 //                   activation's range [q(0), qmax] (relu) or
 //                   [q(0), min(qmax, q(6))] (relu6).
+//   Add             same-shape per-tensor inputs: in integers as TFLite's
+//                   kernel (quant_math.h's quantized_add), when the scale
+//                   ratios allow; else as below.
 //   every other op  dequantize the 8-bit inputs, run the fp32 kernel
 //                   (float_kernels.h), quantize the output. A fused
 //                   activation applied in float then quantized equals the
@@ -28,5 +31,7 @@ std::unique_ptr<Kernel> make_quantized_conv2d(const Graph& graph, NodeId id);
 std::unique_ptr<Kernel> make_quantized_fully_connected(const Graph& graph, NodeId id);
 // Any op with a float kernel, on 8-bit activations.
 std::unique_ptr<Kernel> make_quantized_via_float(const Graph& graph, NodeId id);
+// An 8-bit Add in integers, or nullptr when it does not qualify (see above).
+std::unique_ptr<Kernel> make_quantized_add(const Graph& graph, NodeId id);
 
 }  // namespace splitpoint::reference

@@ -1,10 +1,12 @@
-// Quantize, Dequantize, and the 8-bit ops computed in float: dequantize the
-// inputs, run the fp32 kernel, quantize the output (quantized_kernels.h).
+// Quantize, Dequantize, the integer Add, and the 8-bit ops computed in float:
+// dequantize the inputs, run the fp32 kernel, quantize the output
+// (quantized_kernels.h).
 #include <vector>
 
 #include "engine/reference/float_kernels.h"
 #include "engine/reference/quantized_kernels.h"
 #include "engine/reference/quantized_values.h"
+#include "quant/quant_math.h"
 
 namespace splitpoint::reference {
 
@@ -84,7 +86,53 @@ class QuantizedViaFloat final : public Kernel {
   std::vector<float> output_values_;
 };
 
+// An 8-bit Add of two same-shape per-tensor inputs in integers
+// (quant_math.h's quantized_add).
+class QuantizedAddKernel final : public Kernel {
+ public:
+  QuantizedAddKernel(DType a, DType b, DType out, int64_t count, const QuantizedAddParams& params)
+      : a_(a), b_(b), out_(out), count_(count), params_(params) {}
+
+  void run(std::span<const std::byte* const> inputs, std::byte* output, WorkerPool&) override {
+    for (int64_t i = 0; i < count_; ++i) {
+      const int32_t y = quantized_add(value(inputs[0], a_, i), value(inputs[1], b_, i), params_);
+      if (out_ == DType::i8)
+        reinterpret_cast<int8_t*>(output)[i] = static_cast<int8_t>(y);
+      else
+        reinterpret_cast<uint8_t*>(output)[i] = static_cast<uint8_t>(y);
+    }
+  }
+
+ private:
+  static int32_t value(const std::byte* data, DType dtype, int64_t i) {
+    return dtype == DType::i8 ? reinterpret_cast<const int8_t*>(data)[i] : reinterpret_cast<const uint8_t*>(data)[i];
+  }
+  DType a_, b_, out_;
+  int64_t count_;
+  QuantizedAddParams params_;
+};
+
 }  // namespace
+
+std::unique_ptr<Kernel> make_quantized_add(const Graph& graph, NodeId id) {
+  const Node& node = graph.node(id);
+  const auto* add = std::get_if<Add>(&node.op);
+  if (!add || node.inputs.size() != 2) return nullptr;
+  const TensorInfo& a = node_input(graph, id, 0);
+  const TensorInfo& b = node_input(graph, id, 1);
+  const TensorInfo& y = node_output(graph, id);
+  for (const TensorInfo* t : {&a, &b, &y}) {
+    if (!is_8bit(t->dtype) || t->shape != y.shape) return nullptr;
+    require_per_tensor(graph, id, *t);
+  }
+  const QuantizedBounds bounds = quantized_activation_bounds(add->activation, y.dtype, y.quant);
+  QuantizedAddParams params;
+  if (!quantized_add_params(a.quant.scales[0], static_cast<int32_t>(a.quant.zero_points[0]), b.quant.scales[0],
+                            static_cast<int32_t>(b.quant.zero_points[0]), y.quant.scales[0],
+                            static_cast<int32_t>(y.quant.zero_points[0]), bounds.lo, bounds.hi, params))
+    return nullptr;
+  return std::make_unique<QuantizedAddKernel>(a.dtype, b.dtype, y.dtype, y.shape.elements(), params);
+}
 
 std::unique_ptr<Kernel> make_quantize_kernel(const Graph& graph, NodeId id) {
   const TensorInfo& in = node_input(graph, id, 0);

@@ -120,8 +120,8 @@ QuantizedBounds quantized_activation_bounds(Activation activation, DType dtype, 
   return b;
 }
 
-int32_t requantize(int32_t acc, double multiplier, int32_t zero_point, QuantizedBounds bounds) {
-  const double y = static_cast<double>(zero_point) + round_half_even(static_cast<double>(acc) * multiplier);
+int32_t requantize(int32_t acc, float multiplier, int32_t zero_point, QuantizedBounds bounds) {
+  const double y = static_cast<double>(zero_point) + requantize_scaled(acc, multiplier);
   return static_cast<int32_t>(std::clamp(y, static_cast<double>(bounds.lo), static_cast<double>(bounds.hi)));
 }
 

@@ -42,7 +42,8 @@ struct QuantizedBounds {
 };
 QuantizedBounds quantized_activation_bounds(Activation activation, DType dtype, const QuantParams& output);
 
-// clamp(zero_point + round_half_even(acc * multiplier), lo, hi)
-int32_t requantize(int32_t acc, double multiplier, int32_t zero_point, QuantizedBounds bounds);
+// clamp(zero_point + round_half_even(acc * multiplier), lo, hi), the product
+// in float (quant_math.h's requantize_scaled)
+int32_t requantize(int32_t acc, float multiplier, int32_t zero_point, QuantizedBounds bounds);
 
 }  // namespace splitpoint::reference

@@ -63,6 +63,7 @@ std::unique_ptr<Kernel> compile_node(const Graph& graph, NodeId id) {
   if (all_8bit) {
     if (std::holds_alternative<Conv2D>(node.op)) return reference::make_quantized_conv2d(graph, id);
     if (std::holds_alternative<FullyConnected>(node.op)) return reference::make_quantized_fully_connected(graph, id);
+    if (auto add = reference::make_quantized_add(graph, id)) return add;
     return reference::make_quantized_via_float(graph, id);
   }
   fail(graph, id,

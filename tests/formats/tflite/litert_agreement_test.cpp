@@ -46,6 +46,12 @@ using testing::read_tensor_file;
 // layers: conv, 13 x (depthwise, pointwise), avg pool, logits, softmax).
 const std::vector<int> kMobilenetCuts = {1, 2, 9, 16, 27, 28};
 
+// Real 8-bit files (Coral's test data, TF2 post-training quantization): uint8
+// per-tensor and int8 per-channel.
+const std::vector<std::string> kRealEightBitFiles = {"mobilenet_v1_0.25_128_quant.tflite",
+                                                     "mobilenet_v2_1.0_224_quant.tflite",
+                                                     "tf2_mobilenet_v2_1.0_224_ptq.tflite"};
+
 // Graphs splitpoint writes: zoo models at 32x32 (vgg16-seed's 100 MB of f32
 // dense weights left out: its layers are covered in 8-bit) and the small
 // graphs of small_graphs.h.
@@ -191,6 +197,33 @@ struct Session {
     }
   }
 
+  // Real 8-bit files of data/models on the cat, every backend: their outputs
+  // against LiteRT's on the same input (issue: requantize as TFLite does).
+  void prepare_real_outputs() {
+    for (const std::string& name : kRealEightBitFiles) {
+      const std::string path = testing::shared_model(name);
+      const Graph graph = read_tflite(read_file_bytes(path), path);
+      const TensorInfo& in = graph.tensor(graph.inputs().at(0));
+      const Tensor real = load_image(testing::shared_model("cat.bmp"), in.shape, Preprocess::tf);
+      Tensor input = real;
+      if (is_8bit(in.dtype)) {
+        input = Tensor(in.shape, in.dtype, in.quant);
+        for (int64_t i = 0; i < real.elements(); ++i) {
+          const size_t at = static_cast<size_t>(i);
+          const int32_t q = quantize_value(real.as<float>()[at], in.quant.scales[0], in.quant.zero_points[0], in.dtype);
+          if (in.dtype == DType::u8)
+            input.as<uint8_t>()[at] = static_cast<uint8_t>(q);
+          else
+            input.as<int8_t>()[at] = static_cast<int8_t>(q);
+        }
+      }
+      for (const std::string& backend : backend_names())
+        ours_whole[name + " " + backend] =
+            make_backend(backend)->compile(graph, CompileOptions{2})->run(std::vector<Tensor>{input});
+      whole[name] = add_check(name, path, graph, {input}, ours_whole.at(name + " reference"));
+    }
+  }
+
   void prepare_cifar() {
     const std::string path = testing::shared_model("seed_cifar10_cnn_int8.tflite");
     cifar = read_tflite(read_file_bytes(path), path);
@@ -249,6 +282,7 @@ class LiteRt : public ::testing::Test {
     session_ = std::make_unique<Session>();
     session_->prepare_mobilenet();
     session_->prepare_cifar();
+    session_->prepare_real_outputs();
     session_->prepare_fp16();
     session_->prepare_written();
     session_->results = testing::run_litert(session_->runs, session_->scratch.path());
@@ -321,6 +355,39 @@ TEST_F(LiteRt, CifarInt8ModelAgreesWithinOneStep) {
   for (const std::string& backend : backend_names())
     EXPECT_TRUE(testing::within_steps(session_->ours_whole.at("cifar " + backend)[0], litert, 1)) << backend;
   for (const Check& layer : session_->layers.at("cifar")) EXPECT_TRUE(agrees(layer, 1));
+}
+
+// At the model's output, not only layer by layer: every backend within one
+// quantization step of LiteRT on the whole real file. (Measured 2026-12-07:
+// mobilenet_v2 quant and the TF2 int8 file bit-identical on every backend,
+// mobilenet_v1 quant one step off at one class on onednn and reference;
+// before requantizing in float and adding in integers as TFLite, the int8
+// file was 2 steps off and onednn 4 on mobilenet_v1.)
+TEST_F(LiteRt, RealEightBitFilesAgreeWithinOneStepAtTheOutput) {
+  for (const std::string& name : kRealEightBitFiles) {
+    const Check& whole = session_->whole.at(name);
+    ASSERT_TRUE(result(whole).ok) << name << ": " << result(whole).error;
+    for (size_t o = 0; o < whole.outputs.size(); ++o) {
+      const Tensor litert = litert_output(whole.outputs[o]);
+      ASSERT_TRUE(litert.has_data()) << name;
+      for (const std::string& backend : backend_names()) {
+        const Tensor& ours = session_->ours_whole.at(name + " " + backend).at(o);
+        if (is_8bit(ours.dtype())) {
+          EXPECT_TRUE(testing::within_steps(ours, litert, 1)) << name << " on " << backend;
+        } else {
+          const float step = whole.outputs[o].step;
+          EXPECT_GT(step, 0.0f) << name << ": a float output that is not a Dequantize";
+          ASSERT_EQ(ours.elements(), litert.elements()) << name;
+          double worst = 0.0;
+          for (int64_t i = 0; i < ours.elements(); ++i) {
+            const size_t at = static_cast<size_t>(i);
+            worst = std::max(worst, std::fabs(static_cast<double>(ours.as<float>()[at]) - litert.as<float>()[at]));
+          }
+          EXPECT_LE(worst, 1.001 * step) << name << " on " << backend << ": " << worst / step << " steps";
+        }
+      }
+    }
+  }
 }
 
 TEST_F(LiteRt, Float16WeightsAgree) { EXPECT_TRUE(agrees(session_->whole.at("fp16"), 0)); }
