@@ -72,13 +72,8 @@ void drop_slow_cuts(ValidateSetup& setup, const ChainInputs& inputs, double max_
 std::vector<LinkAccuracy> accuracy_per_link(const ValidateSetup& setup, const std::vector<ValidationPoint>& points) {
   std::vector<LinkAccuracy> out;
   for (const LinkProfile& l : setup.links) {
-    std::vector<double> errors, overheads;
-    for (const auto& p : points) {
-      if (p.link != l.name || p.measured_ms <= 0) continue;
-      errors.push_back(std::abs(p.prediction_error));
-      if (p.cut < setup.layers) overheads.push_back(p.overhead);
-    }
-    out.push_back({l, median_of(errors), median_of(overheads)});
+    const LinkValidationSummary summary = summarize_link(points, l.name, setup.layers);
+    out.push_back({l, summary.median_abs_prediction_error, summary.median_overhead});
   }
   return out;
 }

@@ -39,6 +39,23 @@ struct ValidationPoint {
   double overhead = 0;          // median over runs of (measured - expected) / measured
 };
 
+// One point from its measured runs (the runs validate_cuts makes): medians of
+// the answered runs (fallbacks are counted, not measured), the prediction
+// error of the median, the median of the per-run overheads; `result_bytes` is
+// the answer the server sends back (ChainInputs::result_bytes).
+ValidationPoint summarize_point(const LinkProfile& link, int cut, double predicted_ms,
+                                const std::vector<RequestRecord>& runs, int64_t result_bytes);
+
+// validate's headline per link: the median over the link's measured points of
+// |prediction error|, and the median overhead over its split points (cut <
+// layer_count: the all-local cut sends nothing, so it has no overhead).
+struct LinkValidationSummary {
+  double median_abs_prediction_error = 0;
+  double median_overhead = 0;
+};
+LinkValidationSummary summarize_link(const std::vector<ValidationPoint>& points, const std::string& link,
+                                     int layer_count);
+
 // `client_for(link)` makes a client whose traffic crosses that link (the
 // caller owns the emulators); `plan_inputs` are the planner's inputs (their
 // link is replaced by each link in turn); `progress` is told each point.

@@ -124,18 +124,22 @@ class TorchCases {
     add(label, GlobalAvgPool{}, x, {}, {{"op", "global_avg_pool"}, {"x_shape", x_shape.dims()}});
   }
 
-  // Runs PyTorch on every case; false if it did not report success.
+  // Runs PyTorch on every case; true only if it exited 0 and its last line
+  // says it wrote an output for each case (not a stray "ok" in a traceback).
   bool run_torch() {
     std::ofstream(dir_ / "cases.json") << specs_.dump();
     const std::string cmd = std::string("/usr/bin/python3 ") + SPLITPOINT_SOURCE_DIR +
                             "/tests/engine/reference/torch_ops.py " + dir_.string() + " 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) return false;
     std::string out;
     char buf[4096];
     size_t n;
-    while (pipe && (n = fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    const int status = pclose(pipe);
     torch_log_ = out;
-    return out.find("ok") != std::string::npos;
+    const std::string last = "torch_ops: wrote " + std::to_string(specs_.size()) + " outputs\n";
+    return status == 0 && out.size() >= last.size() && out.compare(out.size() - last.size(), last.size(), last) == 0;
   }
 
   const std::vector<OracleCase>& cases() const { return cases_; }

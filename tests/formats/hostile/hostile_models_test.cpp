@@ -250,7 +250,7 @@ TEST(HostileModels, InspectExitsTwoNamingTheProblem) {
     const std::string error = first_line(r.err);
     EXPECT_EQ(r.exit_code, 2) << c.file << ": " << r.err << r.out;
     EXPECT_NE(error.find(c.expect), std::string::npos) << c.file << ": expected '" << c.expect << "' in: " << r.err;
-    EXPECT_LT(seconds, 20) << c.file;
+    // No bound on `seconds` (printed in the table): a hang is caught by ctest's timeout, speed belongs in bench/.
     std::string shown = error;
     const std::string prefix = path.string();
     for (size_t at = shown.find(prefix); at != std::string::npos; at = shown.find(prefix)) shown.replace(at, prefix.size(), c.file);
