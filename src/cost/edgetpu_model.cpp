@@ -10,6 +10,7 @@
 #include "cost/parameter_bytes.h"
 #include "graph/counting.h"
 #include "graph/cut.h"
+#include "graph/op_table.h"
 
 namespace splitpoint {
 
@@ -63,9 +64,9 @@ std::optional<std::string> unsupported_reason(const Graph& graph, NodeId id, boo
                                               bool quantize_float_graph) {
   const Node& n = graph.node(id);
   if (is_output_dequantize(graph, n)) return std::nullopt;
-  if (std::holds_alternative<HardSwish>(n.op)) return std::string("op HardSwish is not supported by the Edge TPU");
-  if (std::holds_alternative<Dequantize>(n.op))
-    return std::string("op Dequantize is not supported by the Edge TPU (runs on the CPU)");
+  const OpProperties& op = op_properties(n.op);
+  if (op.edgetpu == EdgeTpuSupport::host_only)
+    return fmt::format("op {} is not supported by the Edge TPU (runs on the CPU)", op.name);
   if (const auto* c = std::get_if<Conv2D>(&n.op)) {
     const Shape& in = graph.tensor(n.inputs.at(0)).shape;
     const bool depthwise = c->groups > 1 && in.rank() == 4 && c->groups == in[3];
@@ -93,29 +94,48 @@ enum class WorkKind { conv, depthwise_conv, dense, pooling, elementwise, none };
 std::pair<WorkKind, double> node_work(const Graph& graph, const Layer& layer, NodeId id) {
   const Node& n = graph.node(id);
   const double out_elements = static_cast<double>(graph.tensor(n.output).shape.elements());
-  if (std::holds_alternative<Conv2D>(n.op))
-    return {graph.op_label(id) == "DepthwiseConv2D" ? WorkKind::depthwise_conv : WorkKind::conv,
-            static_cast<double>(node_macs(graph, id))};
-  if (std::holds_alternative<FullyConnected>(n.op)) return {WorkKind::dense, static_cast<double>(node_macs(graph, id))};
-  if (const auto* p = std::get_if<MaxPool2D>(&n.op))
-    return {WorkKind::pooling, out_elements * p->kernel_h * p->kernel_w};
-  if (const auto* p = std::get_if<AvgPool2D>(&n.op))
-    return {WorkKind::pooling, out_elements * p->kernel_h * p->kernel_w};
-  if (std::holds_alternative<GlobalAvgPool>(n.op))
-    return {WorkKind::pooling, static_cast<double>(graph.tensor(n.inputs.at(0)).shape.elements())};
-  if (std::holds_alternative<Reshape>(n.op) || std::holds_alternative<Dequantize>(n.op)) return {WorkKind::none, 0};
-  // Quantizing a graph input: the 8-bit input is what crosses USB (counted in
-  // the head's overhead), as for a float graph, which has no such node.
-  if (std::holds_alternative<Quantize>(n.op)) {
-    const auto& in = graph.inputs();
-    if (std::find(in.begin(), in.end(), n.inputs.at(0)) != in.end()) return {WorkKind::none, 0};
-  }
   // Activations and BatchNorm after the layer's main node are fused into it
   // (or folded) by the converter.
-  const bool fusable = std::holds_alternative<Relu>(n.op) || std::holds_alternative<Relu6>(n.op) ||
-                       std::holds_alternative<Clip>(n.op) || std::holds_alternative<BatchNorm>(n.op);
-  if (fusable && id != layer.main) return {WorkKind::none, 0};
-  return {WorkKind::elementwise, out_elements};
+  if (op_properties(n.op).fusable && id != layer.main) return {WorkKind::none, 0};
+  auto window = [&](const auto& p) {
+    return std::pair{WorkKind::pooling, out_elements * p.kernel_h * p.kernel_w};
+  };
+  auto elementwise = [&] { return std::pair{WorkKind::elementwise, out_elements}; };
+  return std::visit(
+      Overloaded{
+          [&](const Conv2D&) {
+            return std::pair{graph.op_label(id) == "DepthwiseConv2D" ? WorkKind::depthwise_conv : WorkKind::conv,
+                             static_cast<double>(node_macs(graph, id))};
+          },
+          [&](const FullyConnected&) { return std::pair{WorkKind::dense, static_cast<double>(node_macs(graph, id))}; },
+          [&](const MaxPool2D& p) { return window(p); },
+          [&](const AvgPool2D& p) { return window(p); },
+          [&](const GlobalAvgPool&) {
+            return std::pair{WorkKind::pooling, static_cast<double>(graph.tensor(n.inputs.at(0)).shape.elements())};
+          },
+          [&](const Reshape&) { return std::pair{WorkKind::none, 0.0}; },
+          [&](const Dequantize&) { return std::pair{WorkKind::none, 0.0}; },
+          // Quantizing a graph input: the 8-bit input is what crosses USB (counted
+          // in the head's overhead), as for a float graph, which has no such node.
+          [&](const Quantize&) {
+            const auto& in = graph.inputs();
+            if (std::find(in.begin(), in.end(), n.inputs.at(0)) != in.end()) return std::pair{WorkKind::none, 0.0};
+            return elementwise();
+          },
+          [&](const Relu&) { return elementwise(); },
+          [&](const Relu6&) { return elementwise(); },
+          [&](const Clip&) { return elementwise(); },
+          [&](const HardSwish&) { return elementwise(); },
+          [&](const HardSigmoid&) { return elementwise(); },
+          [&](const Logistic&) { return elementwise(); },
+          [&](const Add&) { return elementwise(); },
+          [&](const Mul&) { return elementwise(); },
+          [&](const Concat&) { return elementwise(); },
+          [&](const Softmax&) { return elementwise(); },
+          [&](const Pad&) { return elementwise(); },
+          [&](const BatchNorm&) { return elementwise(); },
+      },
+      n.op);
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ struct Clip {
   float min = 0.0f, max = 6.0f;
 };
 struct HardSwish {};
+// max(0, min(1, alpha * x + beta)). ONNX's defaults; PyTorch exports alpha 1/6.
+struct HardSigmoid {
+  float alpha = 0.2f, beta = 0.5f;
+};
 struct Logistic {};
 
 struct Add {
@@ -110,8 +114,10 @@ struct Quantize {};
 struct Dequantize {};
 
 using Op = std::variant<Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool, FullyConnected, Relu, Relu6,
-                        Clip, HardSwish, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad,
+                        Clip, HardSwish, HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad,
                         BatchNorm, Quantize, Dequantize>;
+
+// Per-op properties and the exhaustive-dispatch helpers: graph/op_table.h.
 
 // The operator's name, e.g. "Conv2D", "MaxPool2D".
 std::string_view op_name(const Op& op);
@@ -120,8 +126,8 @@ std::string_view op_name(const Op& op);
 // layer that consumes their output.
 bool is_reshape(const Op& op);
 
-// True for single-input ops that finish the layer before them: activations,
-// BatchNorm, Softmax, Quantize/Dequantize.
+// True for single-input ops that finish the layer before them (the table's
+// layer_epilogue): activations, BatchNorm, Softmax, Quantize/Dequantize.
 bool is_layer_epilogue(const Op& op);
 
 }  // namespace splitpoint

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/overloaded.h"
+#include "graph/op_table.h"
 
 namespace splitpoint {
 
@@ -294,7 +295,15 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
             if (s.rank() < 1) throw Error(describe(g, id) + ": input must have rank >= 1");
             return s;
           },
-          [&](const auto&) { return infer_unary(g, id); },
+          // Elementwise: the input's shape.
+          [&](const Relu&) { return infer_unary(g, id); },
+          [&](const Relu6&) { return infer_unary(g, id); },
+          [&](const Clip&) { return infer_unary(g, id); },
+          [&](const HardSwish&) { return infer_unary(g, id); },
+          [&](const HardSigmoid&) { return infer_unary(g, id); },
+          [&](const Logistic&) { return infer_unary(g, id); },
+          [&](const Quantize&) { return infer_unary(g, id); },
+          [&](const Dequantize&) { return infer_unary(g, id); },
       },
       n.op);
 }

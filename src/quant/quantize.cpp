@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "graph/op_table.h"
 #include "quant/quant_math.h"
 #include "quant/quantize_weights.h"
 
@@ -24,34 +25,8 @@ namespace splitpoint {
 
 namespace {
 
-// How an op's output is quantized (quantize.h).
-enum class OutputRule { same_as_input, fixed_unit_interval, calibrated, unsupported };
-
-OutputRule output_rule(const Op& op) {
-  return std::visit(
-      Overloaded{
-          [](const MaxPool2D&) { return OutputRule::same_as_input; },
-          [](const AvgPool2D&) { return OutputRule::same_as_input; },
-          [](const Reshape&) { return OutputRule::same_as_input; },
-          [](const Pad&) { return OutputRule::same_as_input; },
-          [](const Relu&) { return OutputRule::same_as_input; },
-          [](const Relu6&) { return OutputRule::same_as_input; },
-          [](const Clip&) { return OutputRule::same_as_input; },
-          [](const Softmax&) { return OutputRule::fixed_unit_interval; },
-          [](const Logistic&) { return OutputRule::fixed_unit_interval; },
-          [](const Conv2D&) { return OutputRule::calibrated; },
-          [](const FullyConnected&) { return OutputRule::calibrated; },
-          [](const Add&) { return OutputRule::calibrated; },
-          [](const Mul&) { return OutputRule::calibrated; },
-          [](const Concat&) { return OutputRule::calibrated; },
-          [](const GlobalAvgPool&) { return OutputRule::calibrated; },
-          [](const HardSwish&) { return OutputRule::calibrated; },
-          [](const BatchNorm&) { return OutputRule::unsupported; },
-          [](const Quantize&) { return OutputRule::unsupported; },
-          [](const Dequantize&) { return OutputRule::unsupported; },
-      },
-      op);
-}
+// How an op's output is quantized (quant/quantize.h): the op table's rule.
+QuantRule output_rule(const Op& op) { return op_properties(op).quant; }
 
 std::string describe(const Node& node) { return fmt::format("node '{}' ({})", node.name, op_name(node.op)); }
 
@@ -82,11 +57,11 @@ class GraphQuantizer {
   void check_float_graph() const {
     float_.validate();
     for (const Node& node : float_.nodes()) {
-      if (std::holds_alternative<BatchNorm>(node.op))
+      if (output_rule(node.op) == QuantRule::fold_first)
         throw Error(fmt::format("quantize: {} is not folded; fold BatchNorm into the convolution before it first "
                                 "(fold_batch_norm, graph/fold_batch_norm.h)",
                                 describe(node)));
-      if (output_rule(node.op) == OutputRule::unsupported)
+      if (output_rule(node.op) == QuantRule::already_quantized)
         throw Error(fmt::format("quantize: {}: the graph is already quantized; quantize_graph takes a float graph",
                                 describe(node)));
     }
@@ -196,20 +171,21 @@ class GraphQuantizer {
 
   QuantParams output_params(const Node& node, const std::vector<TensorId>& inputs) const {
     switch (output_rule(node.op)) {
-      case OutputRule::same_as_input: return out_.tensor(inputs[0]).quant;
-      case OutputRule::fixed_unit_interval: return QuantParams::per_tensor(1.0f / 256.0f, dtype_ == DType::u8 ? 0 : -128);
-      case OutputRule::calibrated: return calibrated_params(node.output, "output of " + describe(node));
-      case OutputRule::unsupported: break;
+      case QuantRule::same_as_input: return out_.tensor(inputs[0]).quant;
+      case QuantRule::fixed_unit_interval: return QuantParams::per_tensor(1.0f / 256.0f, dtype_ == DType::u8 ? 0 : -128);
+      case QuantRule::calibrated: return calibrated_params(node.output, "output of " + describe(node));
+      case QuantRule::fold_first:
+      case QuantRule::already_quantized: break;  // refused by check_float_graph
     }
     throw Error(fmt::format("quantize: cannot quantize {}", describe(node)));
   }
 
   void quantize_node(const Node& node) {
     std::vector<TensorId> inputs;
-    if (std::holds_alternative<Conv2D>(node.op)) {
-      inputs = weighted_inputs(node, scheme_ == QuantScheme::i8);
-    } else if (std::holds_alternative<FullyConnected>(node.op)) {
-      inputs = weighted_inputs(node, false);
+    if (op_properties(node.op).weights) {
+      // Per-channel int8 filters for convolutions; XNNPACK's fully-connected
+      // takes per-tensor weights only (docs/architecture.md).
+      inputs = weighted_inputs(node, scheme_ == QuantScheme::i8 && std::holds_alternative<Conv2D>(node.op));
     } else {
       for (TensorId t : node.inputs) inputs.push_back(operand(t));
     }

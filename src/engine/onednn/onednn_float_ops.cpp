@@ -10,6 +10,7 @@
 #include "engine/onednn/onednn_layer_shapes.h"
 #include "engine/onednn/onednn_layout.h"
 #include "engine/onednn/onednn_window.h"
+#include "graph/op_table.h"
 
 namespace splitpoint::onednn {
 
@@ -69,6 +70,16 @@ void build_eltwise(NodeBuild& build, algorithm kind, float alpha, float beta) {
   dnnl::eltwise_forward::desc desc(kInference, kind, plan.plain(build.inputs[0]), alpha, beta);
   add_unary<dnnl::eltwise_forward>(build, dnnl::eltwise_forward::primitive_desc(desc, user_scratchpad(), plan.engine()),
                                    build.inputs[0], build.output);
+}
+
+// clip(alpha * x + beta, 0, 1): oneDNN 2.6 has no hardsigmoid (2.7 does).
+void build_hard_sigmoid(NodeBuild& build, const HardSigmoid& op) {
+  PlanBuilder& plan = build.plan;
+  const ValueId linear = plan.add_temporary(build.output_spec().name + "/linear", build.input_spec(0).shape, DType::f32);
+  NodeBuild scale{plan, build.name, build.op, {build.inputs[0]}, linear};
+  build_eltwise(scale, algorithm::eltwise_linear, op.alpha, op.beta);
+  NodeBuild clip{plan, build.name, build.op, {linear}, build.output};
+  build_eltwise(clip, algorithm::eltwise_clip, 0.0f, 1.0f);
 }
 
 // a (op) b with numpy broadcasting of one operand onto the other's shape.
@@ -155,7 +166,7 @@ void build_batch_norm(NodeBuild& build, const BatchNorm& norm) {
 
 void build_float_node(NodeBuild& build) {
   // Convolution and dense check their weights and bias themselves.
-  const bool has_weights = std::holds_alternative<Conv2D>(build.op) || std::holds_alternative<FullyConnected>(build.op);
+  const bool has_weights = op_properties(build.op).weights;
   for (size_t i = 0; i < (has_weights ? 1 : build.inputs.size()); ++i) {
     const TensorInfo& t = build.input_spec(i);
     if (t.dtype != DType::f32)
@@ -184,6 +195,8 @@ void build_float_node(NodeBuild& build) {
           build_eltwise(build, algorithm::eltwise_clip, op.min, op.max);
         } else if constexpr (std::is_same_v<T, HardSwish>) {
           build_eltwise(build, algorithm::eltwise_hardswish, 0.0f, 0.0f);
+        } else if constexpr (std::is_same_v<T, HardSigmoid>) {
+          build_hard_sigmoid(build, op);
         } else if constexpr (std::is_same_v<T, Logistic>) {
           build_eltwise(build, algorithm::eltwise_logistic, 0.0f, 0.0f);
         } else if constexpr (std::is_same_v<T, Add>) {
@@ -202,8 +215,12 @@ void build_float_node(NodeBuild& build) {
           build_pad(build, op, value);
         } else if constexpr (std::is_same_v<T, BatchNorm>) {
           build_batch_norm(build, op);
-        } else {  // Quantize, Dequantize: not f32 -> f32
-          build.fail("expects an 8-bit " + std::string(std::is_same_v<T, Quantize> ? "output" : "input"));
+        } else if constexpr (std::is_same_v<T, Quantize>) {
+          build.fail("expects an 8-bit output");  // build_node sends every Quantize to build_quantized_node
+        } else if constexpr (std::is_same_v<T, Dequantize>) {
+          build.fail("expects an 8-bit input");
+        } else {
+          static_assert(kUnhandledOp<T>, "build_float_node: decide what the onednn backend does with this op");
         }
       },
       build.op);

@@ -15,6 +15,7 @@
 #include "engine/onednn/onednn_quantized_layers.h"
 #include "engine/onednn/onednn_quantized_params.h"
 #include "engine/onednn/onednn_window.h"
+#include "graph/op_table.h"
 #include "quant/quant_math.h"
 
 namespace splitpoint::onednn {
@@ -303,8 +304,13 @@ void build_quantized_node(NodeBuild& build) {
             build_quantized_pad(build, op);
           else
             build_in_float(build);
+        } else if constexpr (kIsOneOf<T, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish, HardSigmoid, Logistic, Add,
+                                       Mul, Concat, Softmax, BatchNorm>) {
+          build_in_float(build);  // dequantize, the fp32 primitive, quantize
+        } else if constexpr (std::is_same_v<T, Dequantize>) {
+          build.fail("internal: Dequantize is built before the dispatch");
         } else {
-          build_in_float(build);
+          static_assert(kUnhandledOp<T>, "build_quantized_node: decide how the onednn backend runs this op in 8 bits");
         }
       },
       build.op);

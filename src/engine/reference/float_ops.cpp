@@ -22,6 +22,7 @@
 #include "engine/reference/float_kernels.h"
 #include "engine/reference/inner_loops.h"
 #include "engine/reference/window_geometry.h"
+#include "graph/op_table.h"
 
 namespace splitpoint::reference {
 
@@ -408,6 +409,11 @@ std::unique_ptr<Kernel> make_float_kernel(const Graph& graph, NodeId id) {
           },
           [&](const HardSwish&) {
             return elementwise(graph, id, [](float x) { return x * std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; });
+          },
+          [&](const HardSigmoid& h) {
+            const float alpha = h.alpha, beta = h.beta;
+            return elementwise(graph, id,
+                               [alpha, beta](float x) { return std::min(std::max(alpha * x + beta, 0.0f), 1.0f); });
           },
           [&](const Logistic&) { return elementwise(graph, id, [](float x) { return 1.0f / (1.0f + std::exp(-x)); }); },
           [&](const Add& a) -> std::unique_ptr<Kernel> {

@@ -13,6 +13,7 @@
 #include "engine/reference/kernel.h"
 #include "engine/reference/quantized_kernels.h"
 #include "engine/reference/worker_pool.h"
+#include "graph/op_table.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint {
@@ -25,12 +26,7 @@ using reference::WorkerPool;
 
 // The inputs of a node that are activations in the op's arithmetic (the
 // others are its parameters: filter, weights, bias, BatchNorm statistics).
-size_t data_input_count(const Node& node) {
-  if (std::holds_alternative<Conv2D>(node.op) || std::holds_alternative<FullyConnected>(node.op) ||
-      std::holds_alternative<BatchNorm>(node.op))
-    return 1;
-  return node.inputs.size();
-}
+size_t data_input_count(const Node& node) { return splitpoint::data_input_count(node.op, node.inputs.size()); }
 
 // "input 'x' u8, input 'x/kernel' f32, output 'y' u8"
 std::string dtype_summary(const Graph& graph, NodeId id) {
@@ -61,10 +57,25 @@ std::unique_ptr<Kernel> compile_node(const Graph& graph, NodeId id) {
   }
   if (all_float) return reference::make_float_kernel(graph, id);
   if (all_8bit) {
-    if (std::holds_alternative<Conv2D>(node.op)) return reference::make_quantized_conv2d(graph, id);
-    if (std::holds_alternative<FullyConnected>(node.op)) return reference::make_quantized_fully_connected(graph, id);
-    if (auto add = reference::make_quantized_add(graph, id)) return add;
-    return reference::make_quantized_via_float(graph, id);
+    return std::visit(
+        [&](const auto& op) -> std::unique_ptr<Kernel> {
+          using T = std::decay_t<decltype(op)>;
+          if constexpr (std::is_same_v<T, Conv2D>) {
+            return reference::make_quantized_conv2d(graph, id);
+          } else if constexpr (std::is_same_v<T, FullyConnected>) {
+            return reference::make_quantized_fully_connected(graph, id);
+          } else if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
+                                        HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm>) {
+            // Dequantize, the float kernel, requantize: the definition of the
+            // 8-bit op (quantized_ops.cpp).
+            return reference::make_quantized_via_float(graph, id);
+          } else if constexpr (kIsOneOf<T, Quantize, Dequantize>) {
+            fail(graph, id, "internal: Quantize and Dequantize are compiled before the dtype dispatch");
+          } else {
+            static_assert(kUnhandledOp<T>, "compile_node: decide how the reference runs this op in 8 bits");
+          }
+        },
+        node.op);
   }
   fail(graph, id,
        "unsupported dtypes (" + dtype_summary(graph, id) +

@@ -9,6 +9,7 @@
 #include "engine/xnnpack/node_definitions.h"
 #include "engine/xnnpack/output_bounds.h"
 #include "engine/xnnpack/xnnpack_status.h"
+#include "graph/op_table.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint::xnnpack {
@@ -79,6 +80,19 @@ class DataOpDefinition {
   void operator()(const HardSwish&) {
     expect_inputs(1);
     check(xnn_define_hardswish(subgraph(), inputs_[0], target_.value, 0));
+  }
+
+  // This XNNPACK has no hard sigmoid: alpha * x, then + beta clamped to [0, 1].
+  void operator()(const HardSigmoid& h) {
+    expect_inputs(1);
+    std::span<float> alpha = builder_.constants().allocate<float>(1), beta = builder_.constants().allocate<float>(1);
+    alpha[0] = h.alpha;
+    beta[0] = h.beta;
+    const uint32_t alpha_value = builder_.static_value(Shape{1}, DType::f32, {}, alpha.data(), node_.name + "/alpha");
+    const uint32_t beta_value = builder_.static_value(Shape{1}, DType::f32, {}, beta.data(), node_.name + "/beta");
+    const uint32_t scaled = scratch(input_tensor(0).shape);
+    check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, inputs_[0], alpha_value, scaled, 0));
+    check(xnn_define_add2(subgraph(), 0.0f, 1.0f, scaled, beta_value, target_.value, 0));
   }
 
   void operator()(const Logistic&) {
@@ -266,9 +280,7 @@ class DataOpDefinition {
 
 }  // namespace
 
-size_t data_input_count(const Node& node) {
-  return std::holds_alternative<BatchNorm>(node.op) ? std::min<size_t>(1, node.inputs.size()) : node.inputs.size();
-}
+size_t data_input_count(const Node& node) { return splitpoint::data_input_count(node.op, node.inputs.size()); }
 
 void define_data_op(SubgraphBuilder& builder, NodeId id, std::span<const uint32_t> inputs, const OpTarget& target) {
   DataOpDefinition definition(builder, id, inputs, target);

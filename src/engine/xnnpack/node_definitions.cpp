@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/overloaded.h"
 #include "engine/xnnpack/data_ops.h"
+#include "graph/op_table.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint::xnnpack {
@@ -47,7 +48,18 @@ bool runs_in_8bit(const Graph& g, const Node& node) {
                         [&](const GlobalAvgPool&) {
                           return node.inputs.size() == 1 && within(scale(in(0)) / scale(out), 0x1p-8, 0x1p8);
                         },
-                        [&](const auto&) { return false; },
+                        // No 8-bit kernel here (or a rescaling one): fp32 between Converts.
+                        [&](const Conv2D&) { return false; },  // weighted_ops.cpp
+                        [&](const FullyConnected&) { return false; },
+                        [&](const AvgPool2D&) { return false; },
+                        [&](const HardSwish&) { return false; },
+                        [&](const HardSigmoid&) { return false; },
+                        [&](const Logistic&) { return false; },
+                        [&](const Concat&) { return false; },
+                        [&](const Softmax&) { return false; },
+                        [&](const BatchNorm&) { return false; },
+                        [&](const Quantize&) { return false; },
+                        [&](const Dequantize&) { return false; },
                     },
                     node.op);
 }
@@ -134,7 +146,14 @@ void define_node(SubgraphBuilder& builder, NodeId id) {
                  [&](const FullyConnected& dense) { define_fully_connected(builder, id, dense); },
                  [&](const Quantize&) { define_quantize(builder, id); },
                  [&](const Dequantize&) { define_dequantize(builder, id); },
-                 [&](const auto&) { define_data_node(builder, id); },
+                 [&](const auto& op) {
+                   using T = std::decay_t<decltype(op)>;
+                   if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
+                                          HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm>)
+                     define_data_node(builder, id);  // data_ops.cpp
+                   else
+                     static_assert(kUnhandledOp<T>, "define_node: decide how the xnnpack backend defines this op");
+                 },
              },
              builder.graph().node(id).op);
 }

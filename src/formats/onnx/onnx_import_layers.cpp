@@ -55,6 +55,18 @@ void import_conv(ImportContext& ctx) {
   ctx.define_output(0, ctx.activation(out, ValueLayout::nhwc));
 }
 
+// The pad after the input that makes a floor-mode window count equal ONNX's
+// ceil_mode=1 count on one axis: ceil((in + pads - kernel) / stride) + 1
+// windows, less the last if it would start in the padding after the input
+// (the rule of PyTorch and ONNX Runtime).
+int ceil_mode_extra_pad(int64_t in, int64_t kernel, int stride, int pad_before, int pad_after) {
+  const int64_t span = in + pad_before + pad_after - kernel;
+  if (span < 0) return 0;
+  int64_t windows = (span + stride - 1) / stride + 1;
+  if ((windows - 1) * stride >= in + pad_before) --windows;
+  return static_cast<int>(std::max<int64_t>((windows - 1) * stride + kernel - (in + pad_before + pad_after), 0));
+}
+
 template <typename Pool>
 void import_pool(ImportContext& ctx, Pool pool) {
   ctx.expect_inputs(1, 1);
@@ -73,8 +85,16 @@ void import_pool(ImportContext& ctx, Pool pool) {
     // Rounding up matters only where the last window does not end on the input's edge.
     const int64_t h = x.dims[2] + window.padding.top + window.padding.bottom - kernel[0];
     const int64_t w = x.dims[3] + window.padding.left + window.padding.right - kernel[1];
-    if (h % window.stride_h != 0 || w % window.stride_w != 0)
-      throw Error("ceil_mode=1 rounds this output size up; the IR's pooling rounds down");
+    if (h % window.stride_h != 0 || w % window.stride_w != 0) {
+      if constexpr (!std::is_same_v<Pool, MaxPool2D>)
+        throw Error("ceil_mode=1 rounds this output size up; the IR's average pooling rounds down");
+      // A max pool ignores padding, so rounding up is padding the bottom/right
+      // far enough for the floor to reach the ceiling's window count.
+      pool.padding.bottom += ceil_mode_extra_pad(x.dims[2], kernel[0], window.stride_h, window.padding.top,
+                                                 window.padding.bottom);
+      pool.padding.right += ceil_mode_extra_pad(x.dims[3], kernel[1], window.stride_w, window.padding.left,
+                                                window.padding.right);
+    }
   }
   const TensorId out = ctx.add_node(pool, {x.tensor}, ctx.output_name(0));
   ctx.define_output(0, ctx.activation(out, ValueLayout::nhwc));
@@ -87,6 +107,30 @@ void import_global_average_pool(ImportContext& ctx) {
   require_image(ctx, x, TensorProto::FLOAT);
   const TensorId out = ctx.add_node(GlobalAvgPool{true}, {x.tensor}, ctx.output_name(0));
   ctx.define_output(0, ctx.activation(out, ValueLayout::nhwc));
+}
+
+// ReduceMean over the spatial axes of an image (H and W of NCHW; a global
+// average pool, as mnasnet's head writes it). Other axes: unsupported.
+void import_reduce_mean(ImportContext& ctx) {
+  ctx.expect_inputs(1, 2);
+  ctx.expect_outputs(1);
+  const Value& x = ctx.activation_input(0, "input");
+  std::vector<int64_t> axes = ctx.ints_attribute("axes", {});
+  if (ctx.has_input(1)) {  // opset 18: axes as an input
+    const OnnxConstant& a = ctx.constant_input(1, "axes");
+    axes = a.integers;
+  }
+  const int64_t rank = x.rank();
+  for (int64_t& a : axes)
+    if (a < 0) a += rank;
+  std::sort(axes.begin(), axes.end());
+  if (rank != 4 || x.layout != ValueLayout::nhwc || axes != std::vector<int64_t>{2, 3})
+    throw Error(ErrorKind::kUnsupported, "ReduceMean over axes " + dims_text(axes) + " of " + dims_text(x.dims) +
+                                             ": only the spatial axes [2, 3] of an image are supported");
+  require_image(ctx, x, TensorProto::FLOAT);
+  const bool keep_dims = ctx.int_attribute("keepdims", 1) != 0;
+  const TensorId out = ctx.add_node(GlobalAvgPool{keep_dims}, {x.tensor}, ctx.output_name(0));
+  ctx.define_output(0, ctx.activation(out, keep_dims ? ValueLayout::nhwc : ValueLayout::plain));
 }
 
 // ---------------------------------------------------------------- dense layers
@@ -646,6 +690,7 @@ bool import_layer_node(ImportContext& ctx, const std::string& op) {
     pool.count_include_pad = ctx.int_attribute("count_include_pad", 0) != 0;
     import_pool(ctx, pool);
   } else if (op == "GlobalAveragePool") import_global_average_pool(ctx);
+  else if (op == "ReduceMean") import_reduce_mean(ctx);
   else if (op == "Gemm") import_gemm(ctx);
   else if (op == "MatMul") import_matmul(ctx);
   else if (op == "BatchNormalization") import_batch_normalization(ctx);
@@ -658,6 +703,11 @@ bool import_layer_node(ImportContext& ctx, const std::string& op) {
   }
   else if (op == "Sigmoid") { ctx.expect_inputs(1, 1); import_unary(ctx, Logistic{}); }
   else if (op == "HardSwish") { ctx.expect_inputs(1, 1); import_unary(ctx, HardSwish{}); }
+  else if (op == "HardSigmoid") {
+    ctx.expect_inputs(1, 1);
+    import_unary(ctx, HardSigmoid{static_cast<float>(ctx.float_attribute("alpha", 0.2f)),
+                                  static_cast<float>(ctx.float_attribute("beta", 0.5f))});
+  }
   else if (op == "Clip") import_clip(ctx);
   else if (op == "Add") import_binary(ctx, false);
   else if (op == "Mul") import_binary(ctx, true);

@@ -26,6 +26,7 @@
 #include "formats/onnx/layout_permutation.h"
 #include "formats/onnx/onnx_constant.h"
 #include "formats/onnx/onnx_proto_io.h"
+#include "graph/op_table.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint {
@@ -237,7 +238,7 @@ class OnnxExporter {
       return export_float(n, {value(n.inputs[0])}, name_of(n.output));
     // QDQ: dequantize the data inputs (and 8-bit operands), the float op, quantize.
     std::vector<std::string> inputs;
-    const bool has_weights = std::holds_alternative<FullyConnected>(n.op);
+    const bool has_weights = op_properties(n.op).weights;  // (Conv2D is a QLinearConv above)
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const TensorInfo& in = info(n.inputs[i]);
       const std::string x = value(n.inputs[i]);
@@ -346,6 +347,14 @@ class OnnxExporter {
                  true);
           } else if constexpr (std::is_same_v<T, HardSwish>) {
             node("HardSwish", {inputs[0]}, y, true);
+          } else if constexpr (std::is_same_v<T, HardSigmoid>) {
+            onnx::NodeProto* h = node("HardSigmoid", {inputs[0]}, y, true);
+            for (const auto& [name, v] : {std::pair{"alpha", op.alpha}, std::pair{"beta", op.beta}}) {
+              auto* a = h->add_attribute();
+              a->set_name(name);
+              a->set_type(onnx::AttributeProto::FLOAT);
+              a->set_f(v);
+            }
           } else if constexpr (std::is_same_v<T, Logistic>) {
             node("Sigmoid", {inputs[0]}, y, true);
           } else if constexpr (std::is_same_v<T, Add> || std::is_same_v<T, Mul>) {
@@ -386,8 +395,10 @@ class OnnxExporter {
             a->set_name("epsilon");
             a->set_type(onnx::AttributeProto::FLOAT);
             a->set_f(op.epsilon);
+          } else if constexpr (kIsOneOf<T, Quantize, Dequantize>) {
+            throw Error("internal: Quantize and Dequantize are exported by export_node, not as a float op");
           } else {
-            throw Error("has no float form");
+            static_assert(kUnhandledOp<T>, "export_float: decide how this op is written to ONNX");
           }
         },
         n.op);

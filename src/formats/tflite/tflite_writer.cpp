@@ -252,6 +252,9 @@ class GraphWriter {
   }
   void write_op(const Node& n, const Relu&) { unary(n, BuiltinOperator::RELU, 2); }
   void write_op(const Node& n, const Relu6&) { unary(n, BuiltinOperator::RELU6, 2); }
+  void write_op(const Node&, const HardSigmoid&) {
+    throw Error(ErrorKind::kUnsupported, "HardSigmoid has no TFLite form in this writer yet");
+  }
   void write_op(const Node& n, const Logistic&) { unary(n, BuiltinOperator::LOGISTIC, 2); }
   void write_op(const Node& n, const HardSwish&) {
     model_.add_operator(BuiltinOperator::HARD_SWISH, 1, {model_.tensor(n.inputs[0])}, model_.tensor(n.output),

@@ -43,7 +43,7 @@ const char* kPrefixes[] = {"test_basic_conv_", "test_conv_with_", "test_maxpool_
                            "test_qlinearconv", "test_quantizelinear", "test_dequantizelinear", "test_clip",
                            "test_sigmoid", "test_hardswish", "test_reshape_", "test_qlinearmatmul", "test_constant_pad",
                            "test_edge_pad", "test_reflect_pad", "test_squeeze", "test_unsqueeze", "test_transpose_",
-                           "test_identity"};
+                           "test_identity", "test_reduce_mean_", "test_hardsigmoid"};
 
 // Case -> why the IR cannot run it (a fragment of the reader's Error).
 const std::map<std::string, std::string> kUnsupported = {
@@ -62,6 +62,14 @@ const std::map<std::string, std::string> kUnsupported = {
     {"test_add_uint8", "UINT8; this operator takes FLOAT"},
     {"test_averagepool_1d_default", "must be 4-D NCHW"},
     {"test_averagepool_2d_ceil", "ceil_mode=1"},
+    {"test_reduce_mean_default_axes_keepdims_example", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_default_axes_keepdims_random", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_do_not_keepdims_example", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_do_not_keepdims_random", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_keepdims_example", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_keepdims_random", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_negative_axes_keepdims_example", "only the spatial axes [2, 3] of an image"},
+    {"test_reduce_mean_negative_axes_keepdims_random", "only the spatial axes [2, 3] of an image"},
     {"test_averagepool_3d_default", "must be 4-D NCHW"},
     {"test_batchnorm_epsilon_training_mode", "output 1 ('output_mean') is not supported"},
     {"test_batchnorm_example_training_mode", "output 1 ('output_mean') is not supported"},
@@ -79,11 +87,9 @@ const std::map<std::string, std::string> kUnsupported = {
     {"test_flatten_negative_axis4", "is the flatten of an NCHW image"},
     {"test_gemm_all_attributes", "transA=1"},
     {"test_gemm_transposeA", "transA=1"},
-    {"test_hardswish_expanded", "(HardSigmoid): unsupported operator"},
     {"test_matmul_3d", "batched MatMul"},
     {"test_matmul_4d", "needs a transpose the IR lacks"},
     {"test_maxpool_1d_default", "must be 4-D NCHW"},
-    {"test_maxpool_2d_ceil", "ceil_mode=1"},
     {"test_maxpool_2d_dilations", "dilations other than 1"},
     {"test_maxpool_2d_uint8", "is UINT8, expected FLOAT"},
     {"test_maxpool_3d_default", "must be 4-D NCHW"},

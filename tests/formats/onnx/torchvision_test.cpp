@@ -1,7 +1,7 @@
-// Models exported by PyTorch (export_torchvision.py: torchvision resnet18 and
-// mobilenet_v2 at 64x64, and a small CNN whose 4-D features are flattened into
-// dense layers; random weights, random BatchNorm statistics, eval mode) read
-// with read_onnx and run on the reference and default backends: the outputs
+// Models exported by PyTorch (export_torchvision.py: torchvision resnet18,
+// mobilenet_v2, mnasnet0_5 and googlenet at 64x64, and a small CNN whose 4-D
+// features are flattened into dense layers; random weights, random BatchNorm
+// statistics, eval mode) read with read_onnx and run on every backend: the outputs
 // match PyTorch's within 1e-4 of their largest magnitude. The exports are cached
 // beside the test executable; Python runs only when one is missing.
 #include <gtest/gtest.h>
@@ -22,7 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int64_t kImageSize = 64;
-const std::vector<std::string> kModels = {"resnet18", "mobilenet_v2", "small_cnn"};
+// mnasnet0_5: its head is a ReduceMean over H and W; googlenet: MaxPool ceil_mode=1.
+const std::vector<std::string> kModels = {"resnet18", "mobilenet_v2", "small_cnn", "mnasnet0_5", "googlenet",
+                                          "mobilenet_v3_small"};  // HardSigmoid in its squeeze-excitation
 
 fs::path export_dir() { return fs::read_symlink("/proc/self/exe").parent_path() / "onnx_torchvision"; }
 
@@ -56,7 +58,7 @@ TEST_P(TorchvisionTest, MatchesPyTorch) {
   EXPECT_EQ(graph.tensor(graph.inputs()[0]).shape, (Shape{n, h, w, c}));  // NCHW -> NHWC
   const Tensor input = testing::transpose_image(float_file(base.string() + ".input.bin", Shape{n, c, h, w}), true);
   const Tensor expected = float_file(base.string() + ".output.bin", Shape{rows, classes});
-  for (const std::string& backend : {std::string("reference"), default_backend_name()}) {
+  for (const std::string& backend : backend_names()) {
     SCOPED_TRACE(backend);
     const auto outputs = make_backend(backend)->compile(graph, {1})->run(std::vector<Tensor>{input});
     ASSERT_EQ(outputs.size(), 1u);
