@@ -49,9 +49,17 @@ void print_header(const PlanReport& r) {
                           : ", no radio energy",
              r.codec);
   for (const auto& n : r.device.notes) fmt::print("  device: {}\n", n);
+  for (const auto& w : r.device.warnings) {
+    fmt::print("  device: warning: {}\n", w);
+    fmt::print(stderr, "plan: warning: {}\n", w);
+  }
   if (r.plan.cuts.size() > 1 && r.image_input) fmt::print("  cut 0 sends the input image's 8-bit pixels\n");
   for (const auto& f : r.device_fits) fmt::print("  device fit: {}\n", fit_line(f));
   for (const auto& n : r.server.notes) fmt::print("  server: {}\n", n);
+  for (const auto& w : r.server.warnings) {
+    fmt::print("  server: warning: {}\n", w);
+    fmt::print(stderr, "plan: warning: server: {}\n", w);
+  }
   for (const auto& f : r.server_fits) fmt::print("  server fit: {}\n", fit_line(f));
 }
 

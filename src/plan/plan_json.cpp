@@ -18,6 +18,7 @@ json device_json(const DeviceProfile& d) {
                       {"source", cost_source_name(c.source)}});
   }
   json j = {{"name", d.name}, {"dtype", d.dtype}, {"layers", layers}, {"notes", d.notes}};
+  if (!d.warnings.empty()) j["warnings"] = d.warnings;
   if (!d.cut_overhead_ms.empty()) j["cut_overhead_ms"] = d.cut_overhead_ms;
   if (!d.cut_overhead_j.empty()) j["cut_overhead_j"] = d.cut_overhead_j;
   return j;
