@@ -116,6 +116,7 @@ RunReport report_head(const RunRequest& o, const Graph& graph, const std::vector
 struct ServerCheck {
   bool binary = true;                // the servers take binary tensors
   bool whole_model_refused = false;  // (--split auto) a server refused the whole model: cut 0 is dropped
+  std::optional<nlohmann::json> metadata;  // of the tail asked for (the fixed cut's, or the whole model), first answer
 };
 
 // What the servers host and take, asked before the first request: with a fixed cut only its tail (Error when a server
@@ -134,7 +135,8 @@ ServerCheck check_servers(const std::vector<std::unique_ptr<OipClient>>& clients
   };
   for (const auto& client : clients) {
     try {
-      client->metadata(model);
+      nlohmann::json metadata = client->metadata(model);
+      if (!check.metadata) check.metadata = std::move(metadata);
     } catch (const ServerUnavailable& e) {
       warn(e.what());
       continue;
@@ -256,6 +258,7 @@ RunOutcome execute_run(const RunRequest& o, const RunObserver& observer) {
                             codec_name(codec)));
   SplitRunner runner(graph, server_model, std::move(backend), runner_options, nullptr);
   runner.set_servers(client_pointers);
+  if (check.metadata) runner.set_tail_metadata(live_options.fixed_cut.value_or(0), *check.metadata);
   LiveSplit live(runner, plan_inputs, live_options);
   if (check.whole_model_refused) live.drop_cut(0);
 

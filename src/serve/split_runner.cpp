@@ -92,7 +92,12 @@ std::vector<Tensor> SplitRunner::remote_outputs(OipClient& client, const InferRe
       if (o.name == spec.name) found = &o;
     }
     if (!found) throw Error(fmt::format("the server's answer has no output '{}'", spec.name));
-    outputs.push_back(tensor_from_plain(*found, spec));
+    WireLayout wire = WireLayout::as_is;
+    if (const auto layout = layouts_.find(cut); layout != layouts_.end()) {
+      const auto it = layout->second.outputs.find(spec.name);
+      if (it != layout->second.outputs.end()) wire = it->second;
+    }
+    outputs.push_back(from_wire(tensor_from_plain(*found, wire_spec(spec, wire)), wire));
   }
   record.decode_ms = ms_since(t);
   record.server_nonfinite = 0;
@@ -114,18 +119,44 @@ void SplitRunner::check_cut(int cut) const {
 
 SplitRunner::CutTensors SplitRunner::run_head(const std::vector<Tensor>& inputs, int cut) {
   check_cut(cut);
-  if (cut == 0) return {inputs, input_specs_, 0};
+  if (cut == 0) return {inputs, input_specs_, 0, 0};
   auto head = segment(0, cut);
   std::lock_guard lock(head->run_lock);
   const Clock::time_point t = Clock::now();
   std::vector<Tensor> tensors = head->executable->run(inputs);
-  return {std::move(tensors), head->executable->outputs(), ms_since(t)};
+  return {std::move(tensors), head->executable->outputs(), ms_since(t), cut};
+}
+
+void SplitRunner::set_tail_metadata(int cut, const nlohmann::json& metadata) {
+  check_cut(cut);
+  TailLayout layout;
+  const auto read = [&](const char* key, const std::vector<TensorSpec>& specs, std::map<std::string, WireLayout>& to) {
+    if (!metadata.is_object() || !metadata.contains(key) || !metadata[key].is_array()) return;
+    for (const auto& listed : metadata[key]) {
+      if (!listed.is_object() || !listed.contains("name") || !listed["name"].is_string() || !listed.contains("shape"))
+        continue;
+      for (const TensorSpec& spec : specs) {
+        if (spec.name == listed["name"].get<std::string>()) to[spec.name] = wire_layout(spec, listed["shape"]);
+      }
+    }
+  };
+  read("inputs", cut == 0 ? input_specs_ : tensor_specs(graph_, cuts_[static_cast<size_t>(cut)].tensors), layout.inputs);
+  read("outputs", output_specs_, layout.outputs);
+  layouts_[cut] = std::move(layout);
 }
 
 InferRequest SplitRunner::make_request(const CutTensors& at_cut) const {
   InferRequest request;
-  for (size_t i = 0; i < at_cut.tensors.size(); ++i)
-    request.inputs.push_back(encode_cut_input(at_cut.specs[i].name, at_cut.tensors[i], options_.codec));
+  const auto layout = layouts_.find(at_cut.cut);
+  for (size_t i = 0; i < at_cut.tensors.size(); ++i) {
+    WireLayout wire = WireLayout::as_is;
+    if (layout != layouts_.end()) {
+      const auto it = layout->second.inputs.find(at_cut.specs[i].name);
+      if (it != layout->second.inputs.end()) wire = it->second;
+    }
+    request.inputs.push_back(
+        encode_cut_input(at_cut.specs[i].name, to_wire(at_cut.tensors[i], wire), options_.codec));
+  }
   for (const TensorSpec& s : output_specs_) request.outputs.push_back({s.name, true});
   return request;
 }

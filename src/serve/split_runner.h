@@ -14,6 +14,7 @@
 // is finished here too and recorded in `refused_status`, so that a caller
 // choosing cuts (serve/live_split.h) can drop that cut.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@
 #include "engine/backend.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
+#include "serve/cut_transport.h"
 #include "serve/executable_cache.h"
 #include "serve/model_naming.h"
 #include "serve/oip_client.h"
@@ -85,6 +87,7 @@ class SplitRunner {
     std::vector<Tensor> tensors;
     std::vector<TensorSpec> specs;
     double head_ms = 0;  // running layers 1..cut (compiling them on first use not counted)
+    int cut = 0;
   };
   CutTensors run_head(const std::vector<Tensor>& inputs, int cut);
   InferRequest make_request(const CutTensors& at_cut) const;
@@ -94,6 +97,13 @@ class SplitRunner {
   void set_client(OipClient* client);
   // Several servers in order of preference, with failover (serve/server_pool.h).
   void set_servers(std::vector<OipClient*> clients);
+
+  // The server's metadata of the tail from `cut` (GET /v2/models/NAME): its
+  // inputs' and outputs' shapes say whether it takes 4-D tensors NCHW (an
+  // exported .onnx tail), and the requests of that cut are sent so. Throws
+  // Error when a listed shape is neither the tensor's nor its NCHW form. A
+  // cut without metadata given travels as splitpoint's tails take it (NHWC).
+  void set_tail_metadata(int cut, const nlohmann::json& metadata);
 
   // The OIP model name of the tail from `cut`.
   std::string tail_name(int cut) const;
@@ -120,6 +130,10 @@ class SplitRunner {
   std::unique_ptr<Backend> backend_;
   SplitRunnerOptions options_;
   ServerPool servers_;
+  struct TailLayout {
+    std::map<std::string, WireLayout> inputs, outputs;  // by tensor name; absent: as it is
+  };
+  std::map<int, TailLayout> layouts_;  // by cut
   int64_t max_response_bytes_ = 0;
   std::vector<Layer> layers_;
   std::vector<Cut> cuts_;
