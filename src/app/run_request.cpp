@@ -113,10 +113,86 @@ RunReport report_head(const RunRequest& o, const Graph& graph, const std::vector
   return report;
 }
 
+struct ServerCheck {
+  bool binary = true;                // the servers take binary tensors
+  bool whole_model_refused = false;  // (--split auto) a server refused the whole model: cut 0 is dropped
+  std::optional<nlohmann::json> metadata;  // of the tail asked for (the fixed cut's, or the whole model), first answer
+};
+
+// What the servers host and take, asked before the first request: with a fixed cut only its tail (Error when a server
+// refuses it), with auto the whole model (a refusal drops cut 0); an unreachable server is a warning. Tensors go in
+// binary unless asked otherwise or a server's metadata (GET /v2) does not list binary_tensor_data.
+ServerCheck check_servers(const std::vector<std::unique_ptr<OipClient>>& clients, const RunRequest& o,
+                          const std::string& server_model, std::optional<int> fixed_cut,
+                          const std::vector<Layer>& layers, const RunObserver& observer) {
+  ServerCheck check;
+  check.binary = o.tensors != "json";
+  const bool all_local = fixed_cut && *fixed_cut == static_cast<int>(layers.size());
+  if (all_local) return check;
+  const std::string model = fixed_cut ? tail_model_name(server_model, *fixed_cut, o.tail_name) : server_model;
+  const auto warn = [&](const std::string& what) {
+    if (observer.warning) observer.warning(fmt::format("{} (requests will run locally until it answers)", what));
+  };
+  for (const auto& client : clients) {
+    try {
+      nlohmann::json metadata = client->metadata(model);
+      if (!check.metadata) check.metadata = std::move(metadata);
+    } catch (const ServerUnavailable& e) {
+      warn(e.what());
+      continue;
+    } catch (const ServerRefused& e) {
+      if (fixed_cut || e.status() == 401 || e.status() == 403) throw;
+      check.whole_model_refused = true;
+      if (observer.warning)
+        observer.warning(fmt::format("{}: cut 0 dropped; a tail the server refuses drops its cut", e.what()));
+    }
+    if (o.tensors != "auto") continue;
+    try {
+      const nlohmann::json meta = client->server_metadata();
+      const auto extensions = meta.is_object() ? meta.find("extensions") : meta.end();
+      bool lists_binary = false;
+      if (extensions != meta.end() && extensions->is_array())
+        for (const auto& e : *extensions) lists_binary = lists_binary || e == "binary_tensor_data";
+      if (!lists_binary) check.binary = false;
+    } catch (const ServerUnavailable& e) {
+      warn(e.what());
+    } catch (const ServerRefused&) {
+      check.binary = false;  // no server metadata: no extension listed
+    }
+  }
+  if (observer.note && o.tensors == "auto")
+    observer.note(check.binary ? "tensors in binary (binary_tensor_data)"
+                               : "tensors as JSON (a server does not list binary_tensor_data)");
+  return check;
+}
+
 }  // namespace
 
+std::vector<std::string> server_urls(const std::string& server) {
+  if (server.empty()) throw Error("give --server URL (http://HOST:PORT of `splitpoint serve`)");
+  std::vector<std::string> urls;
+  size_t from = 0;
+  while (true) {
+    const size_t comma = server.find(',', from);
+    const std::string url = server.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    if (url.empty()) throw Error(fmt::format("--server '{}': an empty URL in the list", server));
+    parse_server_url(url);
+    if (std::find(urls.begin(), urls.end(), url) != urls.end())
+      throw Error(fmt::format("--server '{}': {} is given twice", server, url));
+    urls.push_back(url);
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  return urls;
+}
+
 void check_run_request(const RunRequest& o) {
-  if (o.server.empty()) throw Error("give --server URL (http://HOST:PORT of `splitpoint serve`)");
+  server_urls(o.server);
+  check_tail_name_template(o.tail_name);
+  if (o.tensors != "auto" && o.tensors != "binary" && o.tensors != "json")
+    throw Error(fmt::format("--tensors must be auto, binary or json, is '{}'", o.tensors));
+  if (o.nonfinite != "fallback" && o.nonfinite != "keep")
+    throw Error(fmt::format("--nonfinite must be fallback or keep, is '{}'", o.nonfinite));
   if (o.count < 0) throw Error(fmt::format("--count must be positive, is {}", o.count));
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   if (!(o.timeout_s > 0)) throw Error(fmt::format("--timeout must be positive, is {}", o.timeout_s));
@@ -124,7 +200,6 @@ void check_run_request(const RunRequest& o) {
   check_precision_options(o.precision);
   parse_objective(o.objective);
   parse_codec(o.codec);
-  parse_server_url(o.server);
   prior_link(o);
 }
 
@@ -159,23 +234,33 @@ RunOutcome execute_run(const RunRequest& o, const RunObserver& observer) {
       live_chain_inputs(graph, ProfileSpecs{o.device, o.device_host, o.server_profile, model_name_of(o.model)},
                         prior_link(o), codec, *backend, inputs.front().tensors, o.threads);
 
-  std::unique_ptr<LinkEmulator> emulator;
-  if (emulated) {
-    const ServerUrl url = parse_server_url(o.server);
-    emulator = std::make_unique<LinkEmulator>(url.host, url.port, link_shape(*emulated));
-    client_options.via_port = emulator->port();
-  }
-  OipClient client(o.server, client_options);
-  // The server must host this model (Error otherwise); an unreachable server
-  // is not an error: every request will be finished here.
-  try {
-    client.metadata(server_model);
-  } catch (const ServerUnavailable& e) {
-    if (observer.warning) observer.warning(fmt::format("{} (requests will run locally until it answers)", e.what()));
+  std::vector<std::unique_ptr<LinkEmulator>> emulators;
+  std::vector<std::unique_ptr<OipClient>> clients;
+  std::vector<OipClient*> client_pointers;
+  for (const std::string& url : server_urls(o.server)) {
+    ClientOptions c = client_options;
+    if (emulated) {
+      const ServerUrl parsed = parse_server_url(url);
+      emulators.push_back(std::make_unique<LinkEmulator>(parsed.host, parsed.port, link_shape(*emulated)));
+      c.via_port = emulators.back()->port();
+    }
+    clients.push_back(std::make_unique<OipClient>(url, c));
+    client_pointers.push_back(clients.back().get());
   }
   SplitRunnerOptions runner_options{codec, o.threads, SplitRunnerOptions{}.cache_capacity, o.retry_after_s};
-  SplitRunner runner(graph, server_model, std::move(backend), runner_options, &client);
+  runner_options.tail_name_template = o.tail_name;
+  runner_options.nonfinite_falls_back = o.nonfinite == "fallback";
+  const ServerCheck check = check_servers(clients, o, server_model, live_options.fixed_cut, layers, observer);
+  runner_options.binary_tensors = check.binary;
+  if (!check.binary && codec.compression != Compression::none)
+    throw Error(fmt::format("--codec {}: a compressed cut tensor travels as binary BYTES, and the server takes JSON "
+                            "tensors only (--tensors, docs/serve.md): use fp32, fp16 or uint8",
+                            codec_name(codec)));
+  SplitRunner runner(graph, server_model, std::move(backend), runner_options, nullptr);
+  runner.set_servers(client_pointers);
+  if (check.metadata) runner.set_tail_metadata(live_options.fixed_cut.value_or(0), *check.metadata);
   LiveSplit live(runner, plan_inputs, live_options);
+  if (check.whole_model_refused) live.drop_cut(0);
 
   RunOutcome outcome;
   outcome.report = report_head(o, graph, layers, server_model, plan_inputs);

@@ -13,14 +13,22 @@
 #include "app/model_precision.h"
 #include "cost/device_resolution.h"
 #include "serve/link_estimator.h"
+#include "serve/model_naming.h"
 #include "serve/run_report.h"
 
 namespace splitpoint {
 
 struct RunRequest {
   std::string model;   // a zoo name or a .tflite/.onnx file (the same the server hosts)
-  std::string server;  // http(s)://HOST:PORT
+  // http(s)://HOST:PORT, or several separated by commas: in order of
+  // preference, with failover (serve/server_pool.h).
+  std::string server;
   std::string server_model;  // empty: the model's name
+  std::string tail_name = kDefaultTailNameTemplate;  // serve/model_naming.h
+  // binary, json, or auto: binary when the server's metadata (GET /v2) lists
+  // the binary_tensor_data extension (or the server does not answer yet).
+  std::string tensors = "auto";
+  std::string nonfinite = "fallback";  // NaN/Inf in the server's answer: fallback (finish here) or keep
   std::string split = "auto";  // auto, or a cut (graph/cut.h resolve_cut)
   std::string objective = "latency";
   std::string codec = "fp32";
@@ -65,8 +73,13 @@ struct RunObserver {
 // Throws Error (bad input, naming the option) before any long work.
 void check_run_request(const RunRequest& request);
 
-// Checks, then runs every request. Throws Error when the server does not host
-// the model; an unreachable server is not an error (requests finish here).
+// The servers of `server`, each checked (Error otherwise).
+std::vector<std::string> server_urls(const std::string& server);
+
+// Checks, then runs every request. A fixed cut needs only its tail on the
+// server: Throws Error when a server refuses it (does not host it). With
+// --split auto a refused tail drops its cut. An unreachable server is not an
+// error (requests finish here).
 RunOutcome execute_run(const RunRequest& request, const RunObserver& observer = {});
 
 }  // namespace splitpoint

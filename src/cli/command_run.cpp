@@ -102,17 +102,32 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "run",
       "The device side of a live split: run layers 1..k here, send the cut tensor to `splitpoint serve` (or any\n"
-      "Open Inference Protocol server hosting the tail as MODEL.tailK), get the result. Prints per request the\n"
-      "head, encode, upload, RTT, server, download and decode times, the planner's prediction and the device\n"
-      "energy (the device profile's compute energy plus the link's radio power x the measured transfer time).\n"
+      "Open Inference Protocol server hosting the tail as MODEL.tailK, or as --tail-name says), get the result.\n"
+      "Prints per request the head, encode, upload, RTT, server, download and decode times, the planner's\n"
+      "prediction and the device energy (the device profile's compute energy plus the link's radio power x the\n"
+      "measured transfer time).\n"
       "--split auto re-plans every request from a running estimate of the link and the server's reported time.\n"
-      "A request the server cannot answer (refused, timeout, 5xx) is finished here and marked FALLBACK.");
+      "A request the server cannot answer (refused, timeout, 5xx, an oversized or malformed answer, NaN/Inf) is\n"
+      "finished here and marked FALLBACK; under --split auto a tail the server refuses (4xx) drops its cut.");
   auto options = std::make_shared<RunOptions>();
   RunRequest* o = &options->request;
   o->threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   cmd->add_option("MODEL", o->model, "A zoo model name or a .tflite/.onnx file (the same the server hosts)")->required();
-  cmd->add_option("--server", o->server, "The server: http://HOST:PORT or https://HOST:PORT")->required();
+  cmd->add_option("--server", o->server,
+                  "The server: http://HOST:PORT or https://HOST:PORT; several separated by commas, in order of "
+                  "preference (a failed one is replaced by the next that answers GET /v2/health/ready)")
+      ->required();
   cmd->add_option("--server-model", o->server_model, "The model's name on the server (default: MODEL's name)");
+  cmd->add_option("--tail-name", o->tail_name,
+                  "Template of the tails' names on the server: {model} and {cut}, e.g. {model}_tail{cut} for a Triton "
+                  "repository (the tail from cut 0 is the whole model)")
+      ->capture_default_str();
+  cmd->add_option("--tensors", o->tensors,
+                  "binary, json, or auto: binary when the server's metadata lists binary_tensor_data")
+      ->capture_default_str();
+  cmd->add_option("--nonfinite", o->nonfinite,
+                  "NaN/Inf in the server's answer: fallback (finish the request here) or keep (use it, counted)")
+      ->capture_default_str();
   cmd->add_option("--split", o->split, "auto, or a cut: layer number 0..L, layer name, 'input' or 'output'")
       ->capture_default_str();
   cmd->add_option("--objective", o->objective, "What auto minimizes: latency, energy, weighted[:W], throughput")
@@ -137,7 +152,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--token-file", options->token_file, "Send `Authorization: Bearer TOKEN`, TOKEN the file's first line");
   cmd->add_option("--ca-cert", o->ca_cert, "HTTPS: trust this CA certificate (PEM)");
   cmd->add_flag("--insecure", o->insecure, "HTTPS: do not verify the server's certificate");
-  cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for the server before finishing a request here")
+  cmd->add_option("--timeout", o->timeout_s,
+                  "Seconds a request may take on the server, whole (sending, waiting, reading), before it is finished "
+                  "here")
       ->capture_default_str();
   cmd->add_option("--retry-after", o->retry_after_s, "Seconds to run locally after a server failure before trying it again")
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 
@@ -14,7 +15,68 @@ namespace {
 
 std::string dims_text(const std::vector<int64_t>& dims) { return fmt::format("[{}]", fmt::join(dims, ",")); }
 
+bool shape_matches(const std::vector<int64_t>& dims, const nlohmann::json& shape) {
+  if (!shape.is_array() || shape.size() != dims.size()) return false;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (!shape[i].is_number_integer()) return false;
+    const int64_t d = shape[i].get<int64_t>();
+    if (d != -1 && d != dims[i]) return false;
+  }
+  return true;
+}
+
+std::vector<int64_t> nchw_dims(const std::vector<int64_t>& nhwc) { return {nhwc[0], nhwc[3], nhwc[1], nhwc[2]}; }
+
+// Moves the elements of a 4-D tensor of `from` dims: out[a][b][c][d] = in[...] with `perm` giving, for each output
+// axis, the input axis.
+Tensor permuted(const Tensor& in, const std::array<int, 4>& perm) {
+  const std::vector<int64_t>& d = in.shape().dims();
+  std::vector<int64_t> out_dims(4);
+  for (int i = 0; i < 4; ++i) out_dims[static_cast<size_t>(i)] = d[static_cast<size_t>(perm[static_cast<size_t>(i)])];
+  Tensor out(Shape(out_dims), in.dtype(), in.quant());
+  const size_t element = dtype_size(in.dtype());
+  std::array<int64_t, 4> in_stride{d[1] * d[2] * d[3], d[2] * d[3], d[3], 1};
+  const auto* src = reinterpret_cast<const uint8_t*>(in.data());
+  auto* dst = reinterpret_cast<uint8_t*>(out.data());
+  size_t at = 0;
+  for (int64_t a = 0; a < out_dims[0]; ++a)
+    for (int64_t b = 0; b < out_dims[1]; ++b)
+      for (int64_t c = 0; c < out_dims[2]; ++c)
+        for (int64_t e = 0; e < out_dims[3]; ++e) {
+          const int64_t index[4] = {a, b, c, e};
+          int64_t offset = 0;
+          for (int i = 0; i < 4; ++i) offset += index[i] * in_stride[static_cast<size_t>(perm[static_cast<size_t>(i)])];
+          std::memcpy(dst + at, src + static_cast<size_t>(offset) * element, element);
+          at += element;
+        }
+  return out;
+}
+
 }  // namespace
+
+WireLayout wire_layout(const TensorSpec& spec, const nlohmann::json& metadata_shape) {
+  const std::vector<int64_t>& dims = spec.shape.dims();
+  if (shape_matches(dims, metadata_shape)) return WireLayout::as_is;
+  if (dims.size() == 4 && shape_matches(nchw_dims(dims), metadata_shape)) return WireLayout::nchw;
+  throw Error(fmt::format("tensor '{}': the server's tail lists shape {}, but the tensor is {} (NHWC), neither it nor "
+                          "its NCHW form",
+                          spec.name, metadata_shape.dump(), dims_text(dims)));
+}
+
+Tensor to_wire(const Tensor& tensor, WireLayout layout) {
+  return layout == WireLayout::nchw ? permuted(tensor, {0, 3, 1, 2}) : tensor;
+}
+
+Tensor from_wire(const Tensor& wire, WireLayout layout) {
+  return layout == WireLayout::nchw ? permuted(wire, {0, 2, 3, 1}) : wire;
+}
+
+TensorSpec wire_spec(const TensorSpec& spec, WireLayout layout) {
+  if (layout != WireLayout::nchw) return spec;
+  TensorSpec s = spec;
+  s.shape = Shape(nchw_dims(spec.shape.dims()));
+  return s;
+}
 
 OipTensor plain_oip_tensor(const std::string& name, const Tensor& tensor) {
   OipTensor t;

@@ -31,19 +31,26 @@ ChainPlan LiveSplit::plan_now() const {
 
 int LiveSplit::choose_in(const ChainPlan& plan) const {
   if (options_.fixed_cut) return *options_.fixed_cut;
-  if (plan.best) return *plan.best;
-  // No feasible cut (a deadline nothing meets): the fastest one.
-  std::vector<CutEstimate> all = plan.cuts;
-  for (CutEstimate& c : all) c.feasible = true;
-  return best_cut(Objective{ObjectiveKind::latency, 0.5}, all).value_or(runner_.layer_count());
+  if (dropped_.empty() && plan.best) return *plan.best;
+  std::vector<CutEstimate> cuts = plan.cuts;
+  for (int k : dropped_) cuts[static_cast<size_t>(k)].feasible = false;
+  if (const auto best = best_cut(options_.objective, cuts)) return *best;
+  // No feasible cut (a deadline nothing meets): the fastest one not dropped.
+  for (size_t k = 0; k < cuts.size(); ++k) cuts[k].feasible = dropped_.count(static_cast<int>(k)) == 0;
+  return best_cut(Objective{ObjectiveKind::latency, 0.5}, cuts).value_or(runner_.layer_count());
 }
 
 int LiveSplit::best_remote_in(const ChainPlan& plan) const {
-  int best = 0;
-  for (int k = 1; k < runner_.layer_count(); ++k) {
-    if (plan.scores[static_cast<size_t>(k)] < plan.scores[static_cast<size_t>(best)]) best = k;
+  int best = -1;
+  for (int k = 0; k < runner_.layer_count(); ++k) {
+    if (dropped_.count(k)) continue;
+    if (best < 0 || plan.scores[static_cast<size_t>(k)] < plan.scores[static_cast<size_t>(best)]) best = k;
   }
-  return best;
+  return best < 0 ? runner_.layer_count() : best;
+}
+
+void LiveSplit::drop_cut(int cut) {
+  if (cut >= 0 && cut < runner_.layer_count()) dropped_.insert(cut);
 }
 
 int LiveSplit::choose() const { return choose_in(plan_now()); }
@@ -77,6 +84,11 @@ LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor
   std::vector<Tensor> result = runner_.run(inputs, cut, r.request);
   if (outputs) *outputs = std::move(result);
   const RequestRecord& q = r.request;
+  if (q.refused_status != 0) {
+    if (options_.fixed_cut) throw Error(fmt::format("{} (the server must host the tail of --split {})", q.fallback_reason, cut));
+    drop_cut(cut);
+    r.dropped_cut = true;
+  }
 
   if (q.remote) {
     // Split the measured network time as the estimate expects it to divide.

@@ -12,7 +12,12 @@
 //   - the server: its profile scaled by an EWMA of reported / predicted tail
 //     time (a busier or faster server than the one profiled).
 // With a fixed cut the loop only measures: it still predicts, for comparison.
+//
+// A cut whose tail the server refuses (a 4xx: not hosted, a request it does
+// not take) is dropped: that request finishes here, and later ones are
+// planned among the other cuts. With a fixed cut that is an Error.
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "plan/chain_search.h"
@@ -38,6 +43,7 @@ struct LiveSplitOptions {
 struct LiveRecord {
   RequestRecord request;
   bool explored = false;         // sent remote to re-measure the link (see explore_every)
+  bool dropped_cut = false;      // the server refused this cut's tail: not chosen again
   LinkProfile link_estimate;     // what the choice was made with
   double server_scale = 1;       // likewise
   CutEstimate predicted;         // the planner's figures for the cut run, under that estimate
@@ -67,6 +73,9 @@ class LiveSplit {
   int best_remote() const;
   CutEstimate predict(int cut) const;
   const LinkEstimator& estimator() const { return estimator_; }
+  // Not chosen from now on (a tail the server does not host); the all-local cut cannot be dropped.
+  void drop_cut(int cut);
+  const std::set<int>& dropped_cuts() const { return dropped_; }
   double server_scale() const { return server_scale_; }
 
  private:
@@ -83,6 +92,7 @@ class LiveSplit {
   int server_samples_ = 0;
   int local_streak_ = 0;
   int steps_ = 0;
+  std::set<int> dropped_;
 };
 
 }  // namespace splitpoint

@@ -6,10 +6,21 @@
 // MODEL is the graph's name: a zoo name ("vgg16-seed") or a file's stem. A
 // tail exported with `splitpoint split --tail` and hosted under that name by
 // any Open Inference Protocol server (Triton, KServe) is the same model.
+//
+// A client may name tails by another template (`run --tail-name`): the text
+// with "{model}" replaced by MODEL and "{cut}" by K, e.g. "{model}_tail{cut}"
+// for a Triton repository, whose model names cannot hold a '.'.
 #include <string>
 
 namespace splitpoint {
 
-std::string tail_model_name(const std::string& model, int cut);
+inline constexpr const char* kDefaultTailNameTemplate = "{model}.tail{cut}";
+
+// Throws Error unless `name_template` holds "{cut}" once, "{model}" at most
+// once, no other braces, and otherwise only letters, digits, '.', '_', '-'.
+void check_tail_name_template(const std::string& name_template);
+
+std::string tail_model_name(const std::string& model, int cut,
+                            const std::string& name_template = kDefaultTailNameTemplate);
 
 }  // namespace splitpoint

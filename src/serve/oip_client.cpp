@@ -4,6 +4,9 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cmath>
 #include <cctype>
 #include <cstdlib>
@@ -16,13 +19,13 @@ namespace splitpoint {
 namespace {
 
 // The server's {"error": "..."} message, or the body itself.
-std::string error_message(const httplib::Response& res) {
+std::string error_message(const std::string& body) {
   try {
-    auto j = nlohmann::json::parse(res.body);
+    auto j = nlohmann::json::parse(body);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
   } catch (const std::exception&) {
   }
-  return res.body.substr(0, 300);
+  return body.substr(0, 300);
 }
 
 // Model names go into the URL path as they are: refuse what would need escaping.
@@ -86,23 +89,67 @@ ServerUrl parse_server_url(const std::string& url) {
   return u;
 }
 
+using Clock = std::chrono::steady_clock;
+
+struct OipClient::Answer {
+  int status = 0;
+  std::string body;
+  httplib::Headers headers;
+  double wall_ms = 0;  // from sending the request to the last byte of the answer
+
+  std::optional<std::string> header(const char* name) const {
+    auto it = headers.find(name);
+    if (it == headers.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// The HTTP client and its watchdog: a thread that stops the request in flight
+// when the request's deadline passes (httplib's own timeouts bound each read,
+// not the request: a server sending a byte a second would hold it for ever).
 struct OipClient::Connection {
   std::unique_ptr<httplib::Client> http;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<Clock::time_point> deadline;
+  bool fired = false;
+  bool closing = false;
+  std::thread watchdog;
 
-  // Sends with `send` (a call on `http`); when it fails to read or write well before the read/write timeout, sends
-  // once more. That is a keep-alive connection the server closed while it sat idle (its keep-alive timeout) and the
-  // client reused before it saw the close: the request never reached the server, or the answer was lost with the
-  // connection, and inference has no side effects, so sending again is safe. httplib opens a new connection for it.
-  // A timeout, or a second failure, is not retried.
-  template <typename Send>
-  httplib::Result send_with_retry(const Send& send, double timeout_s) {
-    const auto start = std::chrono::steady_clock::now();
-    httplib::Result res = send();
-    const double elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!res && (res.error() == httplib::Error::Read || res.error() == httplib::Error::Write) &&
-        elapsed_s < 0.5 * timeout_s)
-      return send();
-    return res;
+  void arm(Clock::time_point at) {
+    std::lock_guard lock(mutex);
+    if (!watchdog.joinable()) watchdog = std::thread([this] { watch(); });
+    deadline = at;
+    fired = false;
+    changed.notify_all();
+  }
+  // True when the watchdog stopped the request.
+  bool disarm() {
+    std::lock_guard lock(mutex);
+    deadline.reset();
+    return fired;
+  }
+  void watch() {
+    std::unique_lock lock(mutex);
+    while (!closing) {
+      if (!deadline) {
+        changed.wait(lock);
+      } else if (Clock::now() >= *deadline) {
+        fired = true;
+        deadline.reset();
+        http->stop();  // shuts the socket down: the request's read or write fails at once
+      } else {
+        changed.wait_until(lock, *deadline);
+      }
+    }
+  }
+  ~Connection() {
+    {
+      std::lock_guard lock(mutex);
+      closing = true;
+    }
+    changed.notify_all();
+    if (watchdog.joinable()) watchdog.join();
   }
 };
 
@@ -134,72 +181,171 @@ OipClient::OipClient(const std::string& url, ClientOptions options) : url_(url),
 
 OipClient::~OipClient() = default;
 
+OipClient::Answer OipClient::exchange(const std::string& method, const std::string& path, const std::string& body,
+                                      const std::string& content_type,
+                                      const std::vector<std::pair<std::string, std::string>>& headers,
+                                      int64_t max_bytes) {
+  Connection& c = *connection_;
+  Answer answer;
+  bool too_large = false;
+  // Sends once; the answer's body goes to `answer.body`, up to `max_bytes`.
+  const auto send_once = [&] {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.body = body;
+    for (const auto& [key, value] : headers) req.headers.emplace(key, value);
+    if (!content_type.empty()) req.headers.emplace("Content-Type", content_type);
+    answer.body.clear();
+    req.response_handler = [&](const httplib::Response& res) {
+      if (!res.has_header("Content-Length")) return true;
+      const std::string length = res.get_header_value("Content-Length");
+      char* end = nullptr;
+      const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
+      if (end != length.c_str() + length.size() || n > static_cast<unsigned long long>(max_bytes)) {
+        too_large = true;
+        return false;
+      }
+      answer.body.reserve(static_cast<size_t>(n));
+      return true;
+    };
+    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (answer.body.size() + n > static_cast<size_t>(max_bytes)) {
+        too_large = true;
+        return false;
+      }
+      answer.body.append(data, n);
+      return true;
+    };
+    return c.http->send(req);
+  };
+
+  const Clock::time_point start = Clock::now();
+  c.arm(start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.timeout_s)));
+  httplib::Result res = send_once();
+  // When it fails to read or write well before the deadline, send once more. That is a keep-alive connection the
+  // server closed while it sat idle (its keep-alive timeout) and the client reused before it saw the close: the
+  // request never reached the server, or the answer was lost with the connection, and these requests have no side
+  // effects, so sending again is safe. httplib opens a new connection for it. The deadline is the same.
+  const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!res && !too_large && (res.error() == httplib::Error::Read || res.error() == httplib::Error::Write) &&
+      elapsed_s < 0.5 * options_.timeout_s)
+    res = send_once();
+  const bool stopped = c.disarm();
+  answer.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (!res) {
+    if (too_large)
+      throw ServerUnavailable(fmt::format("{}: {} {}: the answer is over {} bytes, more than it can be", url_, method,
+                                          path, max_bytes));
+    if (stopped)
+      throw ServerUnavailable(fmt::format("{}: {} {}: no whole answer within the {:g} s deadline", url_, method, path,
+                                          options_.timeout_s));
+    throw ServerUnavailable(fmt::format("{}: {}", url_, httplib::to_string(res.error())));
+  }
+  answer.status = res->status;
+  answer.headers = res->headers;
+  return answer;
+}
+
+OipClient::Answer OipClient::get(const std::string& path, int64_t max_bytes) {
+  return exchange("GET", path, "", "", {}, max_bytes);
+}
+
 bool OipClient::live() {
-  auto res = connection_->send_with_retry([&] { return connection_->http->Get("/v2/health/live"); },
-                                          options_.timeout_s);
-  return res && res->status == 200;
+  try {
+    return get("/v2/health/live", kMaxHealthBytes).status == 200;
+  } catch (const ServerUnavailable&) {
+    return false;
+  }
+}
+
+bool OipClient::ready() {
+  try {
+    return get("/v2/health/ready", kMaxHealthBytes).status == 200;
+  } catch (const ServerUnavailable&) {
+    return false;
+  }
+}
+
+namespace {
+
+// A 5xx: ServerUnavailable; any other status but 200: ServerRefused.
+void check_status(const std::string& url, const std::string& what, int status, const std::string& body) {
+  if (status == 200) return;
+  if (status >= 500) throw ServerUnavailable(fmt::format("{}: HTTP {}: {}", url, status, error_message(body)));
+  throw ServerRefused(status, fmt::format("{}: {}: HTTP {}: {}", url, what, status, error_message(body)));
+}
+
+nlohmann::json metadata_json(const std::string& url, const std::string& what, const std::string& body) {
+  try {
+    return nlohmann::json::parse(body);
+  } catch (const std::exception&) {
+    throw ServerUnavailable(fmt::format("{}: {}: the metadata is not JSON", url, what));
+  }
+}
+
+}  // namespace
+
+nlohmann::json OipClient::server_metadata() {
+  const Answer a = get("/v2", kMaxMetadataBytes);
+  check_status(url_, "server metadata", a.status, a.body);
+  return metadata_json(url_, "server metadata", a.body);
 }
 
 nlohmann::json OipClient::metadata(const std::string& model) {
   check_model_name(model);
-  auto res = connection_->send_with_retry([&] { return connection_->http->Get("/v2/models/" + model); },
-                                          options_.timeout_s);
-  if (!res) throw ServerUnavailable(fmt::format("{}: {}", url_, httplib::to_string(res.error())));
-  if (res->status >= 500) throw ServerUnavailable(fmt::format("{}: HTTP {}: {}", url_, res->status, error_message(*res)));
-  if (res->status != 200) throw Error(fmt::format("{}: model '{}': HTTP {}: {}", url_, model, res->status, error_message(*res)));
-  try {
-    return nlohmann::json::parse(res->body);
-  } catch (const std::exception&) {
-    throw Error(fmt::format("{}: model '{}': the metadata is not JSON", url_, model));
-  }
+  const Answer a = get("/v2/models/" + model, kMaxMetadataBytes);
+  const std::string what = fmt::format("model '{}'", model);
+  check_status(url_, what, a.status, a.body);
+  return metadata_json(url_, what, a.body);
 }
 
-InferResult OipClient::infer(const std::string& model, const InferRequest& request, bool binary) {
+InferResult OipClient::infer(const std::string& model, const InferRequest& request, bool binary,
+                             int64_t max_response_bytes) {
   check_model_name(model);
   InferRequest sent = request;
   if (binary) {
     sent.binary_data_output = true;
     for (auto& o : sent.outputs) o.binary = true;
+  } else {
+    sent.binary_data_output = false;
+    for (auto& o : sent.outputs) o.binary = false;
   }
   OipBody body = encode_infer_request(sent, binary);
-  httplib::Headers headers;
-  if (body.json_length) headers.emplace("Inference-Header-Content-Length", std::to_string(*body.json_length));
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (body.json_length) headers.emplace_back("Inference-Header-Content-Length", std::to_string(*body.json_length));
 
   InferResult result;
   result.request_bytes = static_cast<int64_t>(body.bytes.size());
-  const auto start = std::chrono::steady_clock::now();
-  auto res = connection_->send_with_retry(
-      [&] { return connection_->http->Post("/v2/models/" + model + "/infer", headers, body.bytes, body.content_type); },
-      options_.timeout_s);
-  result.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!res) throw ServerUnavailable(fmt::format("{}: {}", url_, httplib::to_string(res.error())));
-  if (res->status >= 500) throw ServerUnavailable(fmt::format("{}: HTTP {}: {}", url_, res->status, error_message(*res)));
-  if (res->status != 200)
-    throw Error(fmt::format("{}: model '{}': HTTP {}: {}", url_, model, res->status, error_message(*res)));
-  result.response_bytes = static_cast<int64_t>(res->body.size());
-  std::optional<std::string> json_length;
-  if (res->has_header("Inference-Header-Content-Length")) json_length = res->get_header_value("Inference-Header-Content-Length");
+  const std::string what = fmt::format("model '{}'", model);
+  const Answer a = exchange("POST", "/v2/models/" + model + "/infer",
+                            body.bytes, body.content_type, headers,
+                            max_response_bytes);
+  result.wall_ms = a.wall_ms;
+  check_status(url_, what, a.status, a.body);
+  result.response_bytes = static_cast<int64_t>(a.body.size());
+  const std::optional<std::string> json_length = a.header("Inference-Header-Content-Length");
   try {
     OipLimits limits;
     limits.max_body_bytes = std::max<int64_t>(limits.max_body_bytes, result.response_bytes);
-    result.response = parse_infer_response(res->body, json_length ? std::optional<std::string_view>(*json_length) : std::nullopt,
+    result.response = parse_infer_response(a.body, json_length ? std::optional<std::string_view>(*json_length) : std::nullopt,
                                            limits);
   } catch (const Error& e) {
-    throw Error(fmt::format("{}: model '{}': malformed response: {}", url_, model, e.what()));
+    // A server that answers what does not parse (NaN in JSON, a torn body) failed this request.
+    throw ServerUnavailable(fmt::format("{}: {}: malformed response: {}", url_, what, e.what()));
   }
   const auto& p = result.response.parameters;
   if (p.is_object() && p.contains("server_wait_ms") && p["server_wait_ms"].is_number())
     result.server_wait_ms = std::max(0.0, p["server_wait_ms"].get<double>());
   if (p.is_object() && p.contains("server_compute_ms") && p["server_compute_ms"].is_number()) {
     result.server_compute_ms = p["server_compute_ms"].get<double>();
-  } else if (res->has_header("Server-Timing")) {
+  } else if (const auto timing = a.header("Server-Timing")) {
     // Server-Timing: compute;dur=12.5 (another server may name it otherwise: take the first dur).
-    const std::string timing = res->get_header_value("Server-Timing");
-    const size_t at = timing.find("dur=");
+    const size_t at = timing->find("dur=");
     if (at != std::string::npos) {
       char* end = nullptr;
-      const double ms = std::strtod(timing.c_str() + at + 4, &end);
-      if (end != timing.c_str() + at + 4 && std::isfinite(ms) && ms >= 0) result.server_compute_ms = ms;
+      const double ms = std::strtod(timing->c_str() + at + 4, &end);
+      if (end != timing->c_str() + at + 4 && std::isfinite(ms) && ms >= 0) result.server_compute_ms = ms;
     }
   }
   return result;

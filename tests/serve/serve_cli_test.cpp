@@ -35,6 +35,13 @@ TEST(ServeCli, BadRequestsExitTwoNamingTheProblem) {
       {"run vgg16-seed --server http://127.0.0.1:1 --emulate-link warp", "warp"},
       {"run vgg16-seed --server http://127.0.0.1:1 --inputs /nonexistent", "/nonexistent"},
       {"run vgg16-seed --server http://127.0.0.1:1 --token-file /nonexistent", "/nonexistent"},
+      {"run vgg16-seed --server http://127.0.0.1:1,localhost:2", "expected http://HOST:PORT"},
+      {"run vgg16-seed --server http://127.0.0.1:1,", "empty URL"},
+      {"run vgg16-seed --server http://127.0.0.1:1,http://127.0.0.1:1", "given twice"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --tail-name '{model}_tail'", "{cut}"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --tail-name '{model}/t{cut}'", "'/'"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --tensors xml", "--tensors"},
+      {"run vgg16-seed --server http://127.0.0.1:1 --nonfinite ignore", "--nonfinite"},
       {"serve vgg16-seed --token-file /nonexistent", "/nonexistent"},
       {"serve vgg16-seed --tls-cert /nonexistent.pem --tls-key /nonexistent.pem --port 0", "/nonexistent.pem"},
       {"serve vgg16-seed --tls-cert only.pem", "TLS needs both"},
@@ -50,12 +57,12 @@ TEST(ServeCli, BadRequestsExitTwoNamingTheProblem) {
   }
 }
 
-TEST(ServeCli, RunAgainstAServerThatLacksTheModelIsAnError) {
+TEST(ServeCli, RunWithAFixedCutAgainstAServerThatLacksItsTailIsAnError) {
   ServeProcess server({"alexnet", "--threads", "1"});
   ASSERT_FALSE(server.port.empty());
-  const auto r = run_cli("run vgg16-seed --server " + server.url() + " --count 1");
+  const auto r = run_cli("run vgg16-seed --server " + server.url() + " --split 14 --count 1");
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("unknown model 'vgg16-seed'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown model 'vgg16-seed.tail14'"), std::string::npos) << r.err;
   EXPECT_EQ(server.stop(), 0);  // SIGTERM: a clean stop
   EXPECT_NE(testing::slurp(server.log).find("stopped after"), std::string::npos);
 }

@@ -29,6 +29,14 @@ TEST(ServerUrl, Forms) {
 TEST(ModelNaming, TailNames) {
   EXPECT_EQ(tail_model_name("vgg16-seed", 0), "vgg16-seed");
   EXPECT_EQ(tail_model_name("vgg16-seed", 14), "vgg16-seed.tail14");
+  EXPECT_EQ(tail_model_name("vgg16-seed", 14, "{model}_tail{cut}"), "vgg16-seed_tail14");
+  EXPECT_EQ(tail_model_name("resnet18", 3, "tail-{cut}-of-{model}"), "tail-3-of-resnet18");
+  EXPECT_EQ(tail_model_name("resnet18", 0, "{model}_tail{cut}"), "resnet18");  // cut 0: the whole model
+  EXPECT_EQ(tail_model_name("m", 7, "only{cut}"), "only7");
+  check_tail_name_template("{model}_tail{cut}");
+  for (const char* bad : {"{model}", "{model}{cut}{cut}", "{model}{model}{cut}", "{model} {cut}", "{cut}/x", "{c}{cut}",
+                          "{model}.tail{cut}?"})
+    EXPECT_THROW(check_tail_name_template(bad), Error) << bad;
 }
 
 }  // namespace
