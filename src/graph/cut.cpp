@@ -44,6 +44,19 @@ Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
     if (available_in_head(out)) live[static_cast<size_t>(out)] = true;
   for (size_t t = 0; t < live.size(); ++t)
     if (live[t]) cut.tensors.push_back(static_cast<TensorId>(t));
+  // Exactly the model's outputs (the last cut) or inputs (cut 0): in the
+  // source file's order, which a server binding tensors by position relies on.
+  for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
+    std::vector<TensorId> ordered;
+    for (TensorId t : *file_order)
+      if (std::find(ordered.begin(), ordered.end(), t) == ordered.end()) ordered.push_back(t);
+    std::vector<TensorId> sorted = ordered;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted == cut.tensors) {
+      cut.tensors = std::move(ordered);
+      break;
+    }
+  }
   return cut;
 }
 
