@@ -9,6 +9,26 @@
 
 namespace splitpoint {
 
+namespace {
+
+// Exactly the model's outputs (the last cut) or inputs (cut 0): in the source
+// file's order, which a server binding tensors by position relies on; other cuts by tensor id.
+void order_like_the_file(const Graph& graph, Cut& cut) {
+  for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
+    std::vector<TensorId> ordered;
+    for (TensorId t : *file_order)
+      if (std::find(ordered.begin(), ordered.end(), t) == ordered.end()) ordered.push_back(t);
+    std::vector<TensorId> sorted = ordered;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted == cut.tensors) {
+      cut.tensors = std::move(ordered);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
   const size_t n = graph.nodes().size();
   if (head.size() != n) {
@@ -44,19 +64,7 @@ Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
     if (available_in_head(out)) live[static_cast<size_t>(out)] = true;
   for (size_t t = 0; t < live.size(); ++t)
     if (live[t]) cut.tensors.push_back(static_cast<TensorId>(t));
-  // Exactly the model's outputs (the last cut) or inputs (cut 0): in the
-  // source file's order, which a server binding tensors by position relies on.
-  for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
-    std::vector<TensorId> ordered;
-    for (TensorId t : *file_order)
-      if (std::find(ordered.begin(), ordered.end(), t) == ordered.end()) ordered.push_back(t);
-    std::vector<TensorId> sorted = ordered;
-    std::sort(sorted.begin(), sorted.end());
-    if (sorted == cut.tensors) {
-      cut.tensors = std::move(ordered);
-      break;
-    }
-  }
+  order_like_the_file(graph, cut);
   return cut;
 }
 
@@ -117,6 +125,7 @@ std::vector<Cut> enumerate_cuts(const Graph& graph, const std::vector<Layer>& la
     c.after_layer = k;
     c.head = head;
     c.tensors.assign(live.begin(), live.end());
+    order_like_the_file(graph, c);
     cuts.push_back(std::move(c));
   }
   return cuts;

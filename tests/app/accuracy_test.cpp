@@ -140,7 +140,7 @@ TEST_F(Accuracy, BytesAreTheCodecsElementBytes) {
 TEST_F(Accuracy, JsonReadsBack) {
   const AccuracyReport r = execute_accuracy(request());
   const AccuracyReport back = accuracy_from_json(accuracy_to_json(r), "test.json");
-  EXPECT_EQ(back.model, "columns");
+  EXPECT_EQ(back.model, "columns.onnx");  // the name profiles know a file by (model_name_of)
   EXPECT_EQ(back.images, 6);
   ASSERT_EQ(back.splits.size(), r.splits.size());
   EXPECT_EQ(back.splits[3].codec, r.splits[3].codec);

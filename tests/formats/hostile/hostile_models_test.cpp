@@ -91,7 +91,7 @@ const std::vector<HostileCase>& hostile_cases() {
       {"random-bytes.tflite", "4 KiB of random bytes", [] { return noise(4096, 7); }, "not a TensorFlow Lite file (file identifier"},
       {"huge-dims.tflite", "output 1x65536x65536x2 (32 GiB of floats)",
        [] { return tflite_with([](TestModel& m) { m.tensors[4].shape = {1, 65536, 65536, 2}; }); },
-       "needs 34359738368 bytes"},
+       "shape 1x65536x65536x2 has too many elements (more than 4294967296)"},
       {"dims-overflow.tflite", "output 1x2147483647x2147483647x2 (product overflows int64)",
        [] { return tflite_with([](TestModel& m) { m.tensors[4].shape = {1, 2147483647, 2147483647, 2}; }); },
        "shape 1x2147483647x2147483647x2 has too many elements"},
@@ -170,7 +170,7 @@ const std::vector<HostileCase>& hostile_cases() {
            input_shape(m)->mutable_dim(3)->set_dim_value(int64_t{1} << 20);
          });
        },
-       "has more than 4294967296 elements"},
+       "has too many elements (more than 4294967296)"},
       {"short-data.onnx", "initializer with 53 of its 54 values",
        [] {
          return onnx_with([](onnx::ModelProto& m) {
@@ -203,7 +203,7 @@ const std::vector<HostileCase>& hostile_cases() {
            a->add_ints(1);
          });
        },
-       "stride 0 out of range"},
+       "strides[0] is 0 (must be 1..65536)"},
   };
   return cases;
 }
