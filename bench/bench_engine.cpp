@@ -57,7 +57,7 @@ void BM_Inference(benchmark::State& state, std::string model_name, std::string d
 }
 
 const bool registered = [] {
-  for (const char* m : {"vgg16", "resnet50"})
+  for (const char* m : {"vgg16", "resnet50", "mobilenet_v2"})
     for (const char* dtype : {"f32", "u8", "i8"})
       for (const std::string& backend : backend_names()) {
         if (backend == "reference") continue;  // an oracle, not a contender

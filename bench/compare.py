@@ -2,6 +2,8 @@
 """Runs splitpoint's engine benchmark and its peers in one go and prints a
 comparison table (medians, milliseconds per inference, batch 1, 224x224).
 
+  models: VGG16, ResNet-50, MobileNet v2; the measured FMA peak (bench/fma_peak) and each
+         fp32 model's fraction of it.
   peers: ONNX Runtime (npm onnxruntime-node, CPU provider; fp32 only: it has no
          quantizer outside Python), PyTorch (Debian python3-torch; fp32, and int8
          with PyTorch's best int8 engine: oneDNN in Debian's build).
@@ -20,8 +22,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SGEMM_PEAK_GFLOPS = {1: 175.0, 2: 355.0}  # this machine (docs/architecture.md)
-GFLOP = {"vgg16": 30.94, "resnet50": 8.18}  # 2 x MACs (splitpoint inspect)
+GFLOP = {"vgg16": 30.94, "resnet50": 8.18, "mobilenet_v2": 0.6015}  # 2 x MACs (splitpoint inspect)
 
 
 def log(msg):
@@ -51,6 +52,14 @@ def engine(build, models, threads, repeat):
     return rows
 
 
+def fma_peak(build, threads, repeat=5):
+    """The measured float FMA limit of `threads` threads (bench/fma_peak.cpp): the median of `repeat` runs."""
+    lines = run_json_lines([os.path.join(build, "bench", "fma_peak"), "--threads", str(threads),
+                            "--repeat", str(repeat)])
+    median = [l for l in lines if l.get("median")][0]
+    return median["gflops"], median["isa"]
+
+
 def peak_rss_mib(cmd):
     """Peak RSS of `cmd` alone: measured by a fresh Python process whose only
     child it is (RUSAGE_CHILDREN here would also count the benchmarks run before)."""
@@ -64,7 +73,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default="build")
     p.add_argument("--repeat", type=int, default=10)
-    p.add_argument("--models", default="vgg16,resnet50")
+    p.add_argument("--models", default="vgg16,resnet50,mobilenet_v2")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--out", default=None)
     a = p.parse_args()
@@ -74,6 +83,7 @@ def main():
     onnx_dir = os.path.join(a.build, "bench", "onnx")
     os.makedirs(onnx_dir, exist_ok=True)
 
+    peaks = {t: fma_peak(a.build, t) for t in threads}
     rows = engine(a.build, models, threads, max(3, a.repeat // 2))
     missing = [m for m in models if not os.path.exists(os.path.join(onnx_dir, m + ".onnx"))]
     if missing:
@@ -127,18 +137,31 @@ def main():
                                 "fastest_peer_ms": best_peer})
     print()
     for t in threads:
-        ms = table.get(("vgg16", "f32", t, "onednn"))
-        if ms:
-            gflops = GFLOP["vgg16"] / (ms / 1e3)
-            print(f"onednn fp32 VGG16, {t} thread(s): {gflops:.0f} GFLOP/s = {100 * gflops / SGEMM_PEAK_GFLOPS[t]:.0f}% "
-                  f"of the {SGEMM_PEAK_GFLOPS[t]:.0f} GFLOP/s SGEMM peak")
+        peak, isa = peaks[t]
+        print(f"measured FMA peak, {t} thread(s): {peak:.0f} GFLOP/s ({isa}, bench/fma_peak)")
+        for m in models:
+            if m not in GFLOP:
+                continue
+            fractions = []
+            for c in cols:
+                ms = table.get((m, "f32", t, c))
+                if ms:
+                    gflops = GFLOP[m] / (ms / 1e3)
+                    fractions.append(f"{c} {gflops:.0f} GFLOP/s = {100 * gflops / peak:.0f}%")
+            if fractions:
+                print(f"  {m} fp32 of the peak: " + ", ".join(fractions))
+                for s in summary:
+                    if s["model"] == m and s["dtype"] == "f32" and s["threads"] == t:
+                        s["fraction_of_fma_peak"] = {c: GFLOP[m] / (table[(m, "f32", t, c)] / 1e3) / peak
+                                                     for c in cols if table.get((m, "f32", t, c))}
+    for t in threads:
         f32, i8, u8 = (table.get(("vgg16", d, t, "onednn")) for d in ("f32", "i8", "u8"))
         if f32 and i8 and u8:
             print(f"onednn VGG16 int8 speed-up over fp32, {t} thread(s): u8 {f32 / u8:.1f}x, i8 {f32 / i8:.1f}x")
     print(f"peak RSS of `splitpoint exec vgg16` (fp32, onednn): {rss:.0f} MiB; weights + two largest activations "
           f"{floor_mib:.0f} MiB; ratio {rss / floor_mib:.2f}")
     with open(out_path, "w") as f:
-        json.dump({"rows": rows, "summary": summary, "peak_rss_mib": rss, "rss_floor_mib": floor_mib}, f, indent=1)
+        json.dump({"rows": rows, "summary": summary, "fma_peak_gflops": {t: p[0] for t, p in peaks.items()}, "peak_rss_mib": rss, "rss_floor_mib": floor_mib}, f, indent=1)
     log(f"wrote {out_path}")
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch as a peer of splitpoint's engine: times torchvision's VGG16 and
-ResNet-50 (random weights, batch 1, 224x224) in fp32 and int8 (static
+"""PyTorch as a peer of splitpoint's engine: times torchvision's VGG16,
+ResNet-50 and MobileNet v2 (random weights, batch 1, 224x224) in fp32 and int8 (static
 post-training quantization, calibrated on random inputs), and exports the fp32
 models to ONNX for the ONNX Runtime peer.
 
@@ -20,7 +20,11 @@ import time
 import torch
 import torchvision
 
-MODELS = {"vgg16": torchvision.models.vgg16, "resnet50": torchvision.models.resnet50}
+MODELS = {"vgg16": torchvision.models.vgg16, "resnet50": torchvision.models.resnet50,
+          "mobilenet_v2": torchvision.models.mobilenet_v2}
+# torchvision's quantizable versions (skip additions as FloatFunctional, fuse_model()).
+QUANTIZABLE = {"resnet50": torchvision.models.quantization.resnet50,
+               "mobilenet_v2": torchvision.models.quantization.mobilenet_v2}
 
 
 def float_model(name):
@@ -52,9 +56,9 @@ def quantized_engine():
 def int8_model(name):
     engine = quantized_engine()
     torch.backends.quantized.engine = engine
-    if name == "resnet50":
-        # torchvision's quantizable ResNet has the skip additions as FloatFunctional.
-        model = torchvision.models.quantization.resnet50(weights=None, quantize=False).eval()
+    if name in QUANTIZABLE:
+        torch.manual_seed(0)
+        model = QUANTIZABLE[name](weights=None, quantize=False).eval()
         model.fuse_model()
         model.qconfig = torch.ao.quantization.get_default_qconfig(engine)
         torch.ao.quantization.prepare(model, inplace=True)

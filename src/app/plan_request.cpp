@@ -2,8 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 
+#include "app/accuracy_json.h"
 #include "app/model_source.h"
 #include "app/planner_inputs.h"
 #include "core/error.h"
@@ -13,6 +15,7 @@
 #include "cost/jpeg_codec.h"
 #include "engine/random_inputs.h"
 #include "graph/cut.h"
+#include "plan/accuracy_bound.h"
 #include "plan/bandwidth_sweep.h"
 #include "plan/chain_search.h"
 #include "plan/dag_plan.h"
@@ -34,6 +37,10 @@ void check_plan_request(const PlanRequest& o) {
   if (o.edge.empty() != o.edge_link.empty()) throw Error("--edge and --edge-link go together");
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   if (!o.sweep.empty()) parse_sweep_range(o.sweep);
+  if (o.max_accuracy_drop && o.accuracy.empty())
+    throw Error("--max-accuracy-drop needs --accuracy FILE (the JSON of `splitpoint accuracy --json`)");
+  if (o.max_accuracy_drop && !(*o.max_accuracy_drop >= 0))
+    throw Error(fmt::format("--max-accuracy-drop must be 0 or more percentage points, is {}", *o.max_accuracy_drop));
 }
 
 namespace {
@@ -124,6 +131,26 @@ void plan_tiers(const PlanRequest& o, const Graph& graph, const std::vector<Laye
   report.tiers = plan_multi_tier(tiers, objective, constraints);
 }
 
+// Every (cut, codec) and JPEG quality of the accuracy JSON, planned with its bytes.
+AccuracyBoundedPlan plan_accuracy(const PlanRequest& o, const std::string& model, const std::vector<Layer>& layers,
+                                  const ChainInputs& inputs, const Objective& objective,
+                                  const Constraints& constraints) {
+  const AccuracyReport measured = read_accuracy_json(o.accuracy);
+  if (measured.model != model)
+    throw Error(fmt::format("{}: measured on model '{}', not '{}'", o.accuracy, measured.model, model));
+  if (measured.layers != static_cast<int>(layers.size()))
+    throw Error(fmt::format("{}: {} layers, but {} has {}", o.accuracy, measured.layers, model, layers.size()));
+  const auto f32 = std::find_if(measured.whole.begin(), measured.whole.end(),
+                                [](const WholeAccuracy& w) { return w.dtype == "f32"; });
+  if (f32 == measured.whole.end()) throw Error(fmt::format("{}: no accuracy of the whole f32 model", o.accuracy));
+  std::vector<SendOption> options;
+  for (const SplitAccuracy& s : measured.splits)
+    options.push_back({s.cut, s.codec, s.count.percent(), s.mean_bytes});
+  for (const JpegAccuracy& j : measured.jpeg)
+    options.push_back({0, fmt::format("jpeg:{}", j.quality), j.count.percent(), j.mean_bytes});
+  return plan_with_accuracy(inputs, objective, constraints, options, f32->count.percent(), o.max_accuracy_drop);
+}
+
 }  // namespace
 
 PlanReport execute_plan(const PlanRequest& o) {
@@ -159,6 +186,10 @@ PlanReport execute_plan(const PlanRequest& o) {
     ChainInputs jpeg_inputs = inputs;
     jpeg_inputs.cut_bytes[0] = jpeg_input_bytes(sample.front(), o.jpeg_quality, parse_preprocess(o.preprocess));
     report.jpeg = JpegBaseline{o.jpeg_quality, estimate_cut(jpeg_inputs, 0)};
+  }
+  if (!o.accuracy.empty()) {
+    report.accuracy = plan_accuracy(o, report.model, layers, inputs, objective, constraints);
+    report.accuracy_source = o.accuracy;
   }
   if (!o.sweep.empty()) {
     const SweepRange range = parse_sweep_range(o.sweep);

@@ -13,6 +13,7 @@
 //      min-cut for a model whose cuts carry several tensors; three tiers.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "cost/device_resolution.h"
@@ -36,6 +37,11 @@ struct PlanRequest {
   std::string preprocess = "unit";
   bool measure_codec = true;       // with an input: run the model to measure the codec
   int jpeg_quality = 0;            // 0: no JPEG baseline
+  // An accuracy JSON of this model (`splitpoint accuracy --json`): every (cut, codec) and JPEG quality measured
+  // there is planned with its bytes (plan/accuracy_bound.h); with `max_accuracy_drop` (percentage points) those
+  // that lose more are left out.
+  std::string accuracy;
+  std::optional<double> max_accuracy_drop;
   std::string sweep;               // MIN:MAX[:POINTS] Mbps, or empty
   std::string edge;                // three tiers: the edge's profile spec, or empty
   std::string edge_link;

@@ -25,6 +25,7 @@ struct PlanOptions {
   PlanRequest request;
   std::string output;
   bool json = false;
+  double max_accuracy_drop = std::nan("");  // NaN: not given
 };
 
 std::string joules(double v) { return fmt::format("{:.3f}", v); }
@@ -49,9 +50,17 @@ void print_header(const PlanReport& r) {
                           : ", no radio energy",
              r.codec);
   for (const auto& n : r.device.notes) fmt::print("  device: {}\n", n);
+  for (const auto& w : r.device.warnings) {
+    fmt::print("  device: warning: {}\n", w);
+    fmt::print(stderr, "plan: warning: {}\n", w);
+  }
   if (r.plan.cuts.size() > 1 && r.image_input) fmt::print("  cut 0 sends the input image's 8-bit pixels\n");
   for (const auto& f : r.device_fits) fmt::print("  device fit: {}\n", fit_line(f));
   for (const auto& n : r.server.notes) fmt::print("  server: {}\n", n);
+  for (const auto& w : r.server.warnings) {
+    fmt::print("  server: warning: {}\n", w);
+    fmt::print(stderr, "plan: warning: server: {}\n", w);
+  }
   for (const auto& f : r.server_fits) fmt::print("  server fit: {}\n", fit_line(f));
 }
 
@@ -167,6 +176,28 @@ void print_tiers(const PlanReport& r) {
              t.edge_cut + 1, r.plan.all_local, millis(t.total_ms), joules(t.energy_j), t.throughput_fps);
 }
 
+std::string send_option_text(const PlanReport& r, const AccuracyCandidate& c) {
+  const int cut = c.option.cut;
+  const std::string where = cut == 0 ? "send the input" : cut == r.plan.all_local ? "all local" : "after " + layer_after(r, cut);
+  return fmt::format("cut {} ({}) with {}: accuracy {:.2f} % (drop {:.2f} pp), {:.1f} B sent, {} ms, {} J", cut, where,
+                     c.option.codec, c.option.accuracy_percent, c.drop_pp, c.option.bytes, millis(c.estimate.total_ms),
+                     joules(c.estimate.energy_j));
+}
+
+void print_accuracy_plan(const PlanReport& r) {
+  const AccuracyBoundedPlan& a = *r.accuracy;
+  size_t within = 0;
+  for (const AccuracyCandidate& c : a.candidates) within += c.within_bound ? 1 : 0;
+  fmt::print("\nunder an accuracy bound ({}; the whole fp32 model: {:.2f} %; {} ways of sending, by {}):\n",
+             r.accuracy_source, a.baseline_percent, a.candidates.size(), objective_name(r.plan.objective));
+  if (a.best_unbounded)
+    fmt::print("  without a bound:        {}\n", send_option_text(r, a.candidates[*a.best_unbounded]));
+  if (a.max_drop_pp) {
+    fmt::print("  with drop <= {:g} pp ({} of {} kept): {}\n", *a.max_drop_pp, within, a.candidates.size(),
+               a.best ? send_option_text(r, a.candidates[*a.best]) : "none is feasible");
+  }
+}
+
 void print_plan(const PlanReport& r) {
   print_header(r);
   print_cut_table(r);
@@ -177,9 +208,11 @@ void print_plan(const PlanReport& r) {
   if (r.sweep) print_sweep(r);
   if (!r.edgetpu_heads.empty()) print_edgetpu_heads(r.edgetpu_heads);
   if (r.tiers && r.tiers->best) print_tiers(r);
+  if (r.accuracy) print_accuracy_plan(r);
 }
 
 int run_plan(PlanOptions& o) {
+  if (!std::isnan(o.max_accuracy_drop)) o.request.max_accuracy_drop = o.max_accuracy_drop;
   check_plan_request(o.request);
   check_output_file("-o", o.output);
   o.request.note = [](const std::string& note) { fmt::print(stderr, "plan: {}\n", note); };
@@ -240,6 +273,12 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                 "With --input: do not run the model to measure the codec (sizes from element counts)");
   cmd->add_option("--preprocess", o->request.preprocess, "How --input is scaled: unit, caffe, torch, tf")->capture_default_str();
   cmd->add_option("--jpeg-quality", o->request.jpeg_quality, "Add the baseline 'send the input as JPEG at this quality' (1..100)");
+  cmd->add_option("--accuracy", o->request.accuracy,
+                  "An accuracy JSON of this model (`splitpoint accuracy --json`): plan every (cut, codec) and JPEG "
+                  "quality measured there with its bytes");
+  cmd->add_option("--max-accuracy-drop", o->max_accuracy_drop,
+                  "With --accuracy: leave out every (cut, codec) losing more top-1 accuracy than this, percentage "
+                  "points against the whole fp32 model");
   cmd->add_option("--sweep-bandwidth", o->request.sweep, "Decision map: best cut over uplink MIN:MAX[:POINTS] Mbps (log-spaced, "
                                                  "200 points by default), e.g. 0.1:1000");
   cmd->add_option("--edge", o->request.edge, "Three tiers: the edge server's profile (the --server is then the cloud)");

@@ -15,5 +15,6 @@ void add_serve_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
+void add_accuracy_command(CLI::App& app, int& exit_code);
 
 }  // namespace splitpoint::cli

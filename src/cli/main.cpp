@@ -26,6 +26,7 @@ int run(int argc, char** argv) {
   splitpoint::cli::add_run_command(app, exit_code);
   splitpoint::cli::add_validate_command(app, exit_code);
   splitpoint::cli::add_report_command(app, exit_code);
+  splitpoint::cli::add_accuracy_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

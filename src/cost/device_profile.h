@@ -40,6 +40,9 @@ struct DeviceProfile {
   // How the figures were obtained, one line per fact ("layers 1-14 measured
   // (rpi3bplus-cpu-f32.json); 15-17 fitted: dense ...").
   std::vector<std::string> notes;
+  // Why the figures may not hold (a profile timed while other work competed for
+  // the CPUs, profile/contention.h): one sentence each; empty when none.
+  std::vector<std::string> warnings;
 
   int layer_count() const { return static_cast<int>(layers.size()); }
   // Time and energy of the head 1..k, overhead included (k = 0: nothing runs).

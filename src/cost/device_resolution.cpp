@@ -37,6 +37,7 @@ LoadedDevice load_edgetpu(const std::string& spec, const std::string& host_spec,
   if (prediction.first_host_layer > 0) {
     loaded.fits = host.fits;
     for (const auto& note : host.profile.notes) loaded.profile.notes.push_back("host " + host_spec + ": " + note);
+    for (const auto& w : host.profile.warnings) loaded.profile.warnings.push_back("host " + host_spec + ": " + w);
   }
   return loaded;
 }

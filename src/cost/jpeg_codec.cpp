@@ -29,19 +29,49 @@ std::string turbojpeg_message(tjhandle handle) { return tjGetErrorStr2(handle); 
 
 }  // namespace
 
-std::vector<uint8_t> encode_jpeg(const uint8_t* rgb, int width, int height, int quality) {
-  if (rgb == nullptr || width <= 0 || height <= 0)
+namespace {
+
+std::vector<uint8_t> encode(const uint8_t* pixels, int width, int height, int quality, int format, int subsampling) {
+  if (pixels == nullptr || width <= 0 || height <= 0)
     throw Error(fmt::format("JPEG encode: no image or a bad size {}x{}", width, height));
   if (quality < 1 || quality > 100) throw Error(fmt::format("JPEG encode: quality {} is outside 1..100", quality));
   Handle handle(tjInitCompress());
   if (!handle) throw Error("JPEG encode: " + turbojpeg_message(nullptr));
   unsigned char* buffer = nullptr;
   unsigned long size = 0;
-  const int status = tjCompress2(handle.get(), rgb, width, 0, height, TJPF_RGB, &buffer, &size, TJSAMP_420, quality,
+  const int status = tjCompress2(handle.get(), pixels, width, 0, height, format, &buffer, &size, subsampling, quality,
                                  TJFLAG_ACCURATEDCT);
   std::unique_ptr<unsigned char, BufferFreer> owned(buffer);
   if (status != 0) throw Error("JPEG encode: " + turbojpeg_message(handle.get()));
   return std::vector<uint8_t>(buffer, buffer + size);
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_jpeg_gray(const uint8_t* gray, int width, int height, int quality) {
+  return encode(gray, width, height, quality, TJPF_GRAY, TJSAMP_GRAY);
+}
+
+std::vector<uint8_t> decode_jpeg_gray(const std::vector<uint8_t>& jpeg, int& width, int& height, int64_t max_pixels) {
+  if (jpeg.empty()) throw Error("JPEG decode: no data");
+  Handle handle(tjInitDecompress());
+  if (!handle) throw Error("JPEG decode: " + turbojpeg_message(nullptr));
+  int subsampling = 0, colorspace = 0;
+  if (tjDecompressHeader3(handle.get(), jpeg.data(), static_cast<unsigned long>(jpeg.size()), &width, &height,
+                          &subsampling, &colorspace) != 0)
+    throw Error("JPEG decode: " + turbojpeg_message(handle.get()));
+  if (width <= 0 || height <= 0 || static_cast<int64_t>(width) * height > max_pixels)
+    throw Error(fmt::format("JPEG decode: image size {}x{} is empty or above the limit of {} pixels", width, height,
+                            max_pixels));
+  std::vector<uint8_t> gray(static_cast<size_t>(width) * static_cast<size_t>(height));
+  if (tjDecompress2(handle.get(), jpeg.data(), static_cast<unsigned long>(jpeg.size()), gray.data(), width, 0, height,
+                    TJPF_GRAY, TJFLAG_ACCURATEDCT) != 0)
+    throw Error("JPEG decode: " + turbojpeg_message(handle.get()));
+  return gray;
+}
+
+std::vector<uint8_t> encode_jpeg(const uint8_t* rgb, int width, int height, int quality) {
+  return encode(rgb, width, height, quality, TJPF_RGB, TJSAMP_420);
 }
 
 RgbImage decode_jpeg(const std::vector<uint8_t>& jpeg, int64_t max_pixels) {

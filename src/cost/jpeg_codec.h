@@ -16,6 +16,10 @@ namespace splitpoint {
 // libjpeg-turbo failure (with its message).
 std::vector<uint8_t> encode_jpeg(const uint8_t* rgb, int width, int height, int quality);
 
+// The same for an 8-bit grayscale image (`width` * `height` bytes): one
+// luminance channel, no chroma.
+std::vector<uint8_t> encode_jpeg_gray(const uint8_t* gray, int width, int height, int quality);
+
 struct RgbImage {
   int width = 0;
   int height = 0;
@@ -25,6 +29,9 @@ struct RgbImage {
 // Decodes JPEG bytes to 8-bit RGB. Throws Error naming the problem on corrupt
 // data or an image larger than `max_pixels`.
 RgbImage decode_jpeg(const std::vector<uint8_t>& jpeg, int64_t max_pixels = int64_t{1} << 28);
+// Decodes JPEG bytes to 8-bit grayscale (a colour JPEG is converted to luminance).
+std::vector<uint8_t> decode_jpeg_gray(const std::vector<uint8_t>& jpeg, int& width, int& height,
+                                      int64_t max_pixels = int64_t{1} << 28);
 
 // The 8-bit RGB pixels of image `batch_index` of a model input tensor
 // (N,H,W,3). A float32 tensor is taken to be an image loaded by core/image.h

@@ -50,6 +50,14 @@ MeasuredDeviceProfile device_profile_from_measurements(const Graph& graph, const
     const ModelProfile& profile = profiles[p];
     const std::string& source = p < sources.size() ? sources[p] : profile.device;
     bool same_model = profile.model == model_name;
+    if (profile.contention && profile.contention->contended) {
+      std::string why;
+      for (const auto& reason : profile.contention->reasons) why += (why.empty() ? "" : "; ") + reason;
+      device.warnings.push_back(fmt::format("{} was timed while other work competed for the CPUs ({}): its layer "
+                                            "times are slower than the device's own and may move the chosen cut; "
+                                            "profile again on a quiet device",
+                                            source, why.empty() ? "contended" : why));
+    }
     // Every layer's time feeds the measured costs or the fit: a negative or non-finite one (a hand-edited file, or
     // a prefix difference below the noise) would make a cut through it look better than free.
     for (size_t i = 0; i < profile.layers.size(); ++i) {

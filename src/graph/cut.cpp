@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+#include <set>
 
 #include "core/error.h"
 
@@ -42,17 +44,79 @@ Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
     if (available_in_head(out)) live[static_cast<size_t>(out)] = true;
   for (size_t t = 0; t < live.size(); ++t)
     if (live[t]) cut.tensors.push_back(static_cast<TensorId>(t));
+  // Exactly the model's outputs (the last cut) or inputs (cut 0): in the
+  // source file's order, which a server binding tensors by position relies on.
+  for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
+    std::vector<TensorId> ordered;
+    for (TensorId t : *file_order)
+      if (std::find(ordered.begin(), ordered.end(), t) == ordered.end()) ordered.push_back(t);
+    std::vector<TensorId> sorted = ordered;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted == cut.tensors) {
+      cut.tensors = std::move(ordered);
+      break;
+    }
+  }
   return cut;
 }
 
 std::vector<Cut> enumerate_cuts(const Graph& graph, const std::vector<Layer>& layers) {
+  // Tensor t is live across cut k when it is available by then (a graph input: 0; else its producer's layer
+  // <= k) and still needed after (a reader's layer > k, or t is a graph output): an interval of k per tensor,
+  // swept once. (cut_from_head for every k looked at every node for every cut: 100k layers took minutes.)
+  const size_t n = graph.nodes().size(), tensor_count = graph.tensors().size();
+  const int last = static_cast<int>(layers.size());
+  std::vector<int> layer_of(n, -1);
+  for (size_t l = 0; l < layers.size(); ++l)
+    for (NodeId id : layers[l].nodes) layer_of[static_cast<size_t>(id)] = static_cast<int>(l) + 1;
+  const bool every_node_in_a_layer = std::find(layer_of.begin(), layer_of.end(), -1) == layer_of.end();
+  if (!every_node_in_a_layer) {  // not layers of group_layers: each cut from its head
+    std::vector<Cut> cuts;
+    std::vector<bool> head(n, false);
+    for (int k = 0; k <= last; ++k) {
+      if (k > 0)
+        for (NodeId id : layers[static_cast<size_t>(k - 1)].nodes) head[static_cast<size_t>(id)] = true;
+      Cut c = cut_from_head(graph, head);
+      c.after_layer = k;
+      cuts.push_back(std::move(c));
+    }
+    return cuts;
+  }
+  constexpr int kNever = std::numeric_limits<int>::max();
+  std::vector<int> available(tensor_count, kNever), needed_until(tensor_count, 0);
+  for (TensorId t : graph.inputs())
+    if (!graph.tensor(t).constant) available[static_cast<size_t>(t)] = 0;
+  for (size_t i = 0; i < n; ++i) available[static_cast<size_t>(graph.nodes()[i].output)] = layer_of[i];
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = graph.nodes()[i];
+    for (TensorId in : node.inputs) {
+      const auto p = graph.producer(in);
+      if (p && layer_of[static_cast<size_t>(*p)] > layer_of[i])  // the check cut_from_head makes
+        throw Error("cut: node '" + node.name + "' is before the cut but its input '" + graph.tensor(in).name +
+                    "' is produced after it by node '" + graph.node(*p).name + "'");
+      needed_until[static_cast<size_t>(in)] = std::max(needed_until[static_cast<size_t>(in)], layer_of[i]);
+    }
+  }
+  for (TensorId t : graph.outputs()) needed_until[static_cast<size_t>(t)] = last + 1;
+  std::vector<std::vector<TensorId>> starting(static_cast<size_t>(last) + 1), ending(static_cast<size_t>(last) + 2);
+  for (size_t t = 0; t < tensor_count; ++t) {
+    if (graph.tensors()[t].constant || available[t] == kNever || needed_until[t] <= available[t]) continue;
+    starting[static_cast<size_t>(available[t])].push_back(static_cast<TensorId>(t));
+    ending[static_cast<size_t>(needed_until[t])].push_back(static_cast<TensorId>(t));
+  }
   std::vector<Cut> cuts;
-  std::vector<bool> head(graph.nodes().size(), false);
-  for (size_t k = 0; k <= layers.size(); ++k) {
+  cuts.reserve(static_cast<size_t>(last) + 1);
+  std::vector<bool> head(n, false);
+  std::set<TensorId> live;
+  for (int k = 0; k <= last; ++k) {
     if (k > 0)
-      for (NodeId id : layers[k - 1].nodes) head[static_cast<size_t>(id)] = true;
-    Cut c = cut_from_head(graph, head);
-    c.after_layer = static_cast<int>(k);
+      for (NodeId id : layers[static_cast<size_t>(k - 1)].nodes) head[static_cast<size_t>(id)] = true;
+    for (TensorId t : ending[static_cast<size_t>(k)]) live.erase(t);
+    for (TensorId t : starting[static_cast<size_t>(k)]) live.insert(t);
+    Cut c;
+    c.after_layer = k;
+    c.head = head;
+    c.tensors.assign(live.begin(), live.end());
     cuts.push_back(std::move(c));
   }
   return cuts;

@@ -22,7 +22,9 @@ namespace splitpoint {
 struct Cut {
   int after_layer = -1;          // k for cut k of enumerate_cuts; -1 otherwise
   std::vector<bool> head;        // per node id: runs before the cut
-  std::vector<TensorId> tensors; // live across the cut, ascending id
+  // Live across the cut, ascending id; but when they are exactly the graph's
+  // outputs (or inputs), in the graph's output (input) order.
+  std::vector<TensorId> tensors;
 };
 
 // The cut with the given head. Throws Error naming a node whose producer is

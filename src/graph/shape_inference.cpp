@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/overloaded.h"
+#include "graph/model_limits.h"
 #include "graph/op_table.h"
 
 namespace splitpoint {
@@ -37,11 +38,46 @@ void expect_positive(const Graph& g, NodeId id, int value, const std::string& wh
   if (value <= 0) throw Error(describe(g, id) + ": " + what + " must be positive, is " + std::to_string(value));
 }
 
+// Every window parameter within model_limits.h, named as the node has it.
+void check_window(const Graph& g, NodeId id, int64_t kh, int64_t kw, int sh, int sw, int dh, int dw,
+                  const Padding& p) {
+  const std::string where = describe(g, id) + ": ";
+  window_parameter(kh, 1, where + "kernel height");
+  window_parameter(kw, 1, where + "kernel width");
+  window_parameter(sh, 1, where + "stride_h");
+  window_parameter(sw, 1, where + "stride_w");
+  window_parameter(dh, 1, where + "dilation_h");
+  window_parameter(dw, 1, where + "dilation_w");
+  if (p.kind == PaddingKind::explicit_pads) {
+    window_parameter(p.top, 0, where + "pad top");
+    window_parameter(p.bottom, 0, where + "pad bottom");
+    window_parameter(p.left, 0, where + "pad left");
+    window_parameter(p.right, 0, where + "pad right");
+  }
+}
+
+// `taps_per_output` window taps for each of `out`'s elements, against kMaxLayerWindowTaps.
+void check_window_taps(const Graph& g, NodeId id, const Shape& out, int64_t taps_per_output) {
+  int64_t taps = 0;
+  if (__builtin_mul_overflow(out.elements(), taps_per_output, &taps) || taps > kMaxLayerWindowTaps)
+    throw Error(ErrorKind::kTooLarge,
+                describe(g, id) + ": output " + out.to_string() + " with " + std::to_string(taps_per_output) +
+                    " window taps per element is more than " + std::to_string(kMaxLayerWindowTaps) +
+                    " taps (no real layer needs a window this large over an output this large)");
+}
+
 Shape window_output(const Graph& g, NodeId id, const Shape& in, int64_t kh, int64_t kw, int sh, int sw,
-                    int dh, int dw, const Padding& p, int64_t channels) {
+                    int dh, int dw, const Padding& p, int64_t channels, bool pooling = false) {
+  check_window(g, id, kh, kw, sh, sw, dh, dw, p);
   const std::string where = describe(g, id) + " on input " + in.to_string();
   WindowAxis h = window_axis(in[1], kh, sh, dh, p.kind, p.top, p.bottom, where + " (height)");
   WindowAxis w = window_axis(in[2], kw, sw, dw, p.kind, p.left, p.right, where + " (width)");
+  if (pooling && (h.pad_before >= kh || h.pad_after >= kh || w.pad_before >= kw || w.pad_after >= kw))
+    // ONNX Runtime refuses these too: a window wholly in the padding has no input to pool (a max pool gave
+    // -3.4e38, an average pool NaN on one backend and 0 on another).
+    throw Error(where + ": pads " + std::to_string(h.pad_before) + ", " + std::to_string(h.pad_after) + ", " +
+                std::to_string(w.pad_before) + ", " + std::to_string(w.pad_after) + " (top, bottom, left, right) " +
+                "must each be smaller than the kernel " + std::to_string(kh) + "x" + std::to_string(kw));
   return Shape{in[0], h.output, w.output, channels};
 }
 
@@ -73,7 +109,10 @@ Shape infer_conv(const Graph& g, NodeId id, const Conv2D& c) {
                   " (expected " + std::to_string(f[0]) + ")");
     }
   }
-  return window_output(g, id, x, f[1], f[2], c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.padding, f[0]);
+  Shape out =
+      window_output(g, id, x, f[1], f[2], c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.padding, f[0]);
+  check_window_taps(g, id, out, f[1] * f[2] * f[3]);  // its MACs
+  return out;
 }
 
 template <typename Pool>
@@ -86,7 +125,9 @@ Shape infer_pool(const Graph& g, NodeId id, const Pool& p) {
   expect_positive(g, id, p.kernel_w, "kernel_w");
   expect_positive(g, id, p.stride_h, "stride_h");
   expect_positive(g, id, p.stride_w, "stride_w");
-  return window_output(g, id, x, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, 1, 1, p.padding, x[3]);
+  Shape out = window_output(g, id, x, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, 1, 1, p.padding, x[3], true);
+  check_window_taps(g, id, out, int64_t{p.kernel_h} * p.kernel_w);
+  return out;
 }
 
 Shape infer_fully_connected(const Graph& g, NodeId id) {
@@ -311,7 +352,6 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
 void infer_node(Graph& graph, NodeId id) {
   const Node& n = graph.node(id);
   Shape s = infer_node_shape(graph, id);
-  (void)s.elements();  // rejects overflowing shapes
   TensorInfo& out = graph.tensor(n.output);
   out.shape = std::move(s);
   if (std::holds_alternative<Dequantize>(n.op)) {
@@ -323,6 +363,8 @@ void infer_node(Graph& graph, NodeId id) {
   } else {
     out.dtype = graph.tensor(n.inputs[0]).dtype;
   }
+  // Before any backend allocates it: a Pad to 3e9 elements is refused here, naming the node.
+  checked_tensor_bytes(out.shape, out.dtype, describe(graph, id) + ": output '" + out.name + "'");
 }
 
 void infer_shapes(Graph& graph) {

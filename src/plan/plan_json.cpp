@@ -18,6 +18,7 @@ json device_json(const DeviceProfile& d) {
                       {"source", cost_source_name(c.source)}});
   }
   json j = {{"name", d.name}, {"dtype", d.dtype}, {"layers", layers}, {"notes", d.notes}};
+  if (!d.warnings.empty()) j["warnings"] = d.warnings;
   if (!d.cut_overhead_ms.empty()) j["cut_overhead_ms"] = d.cut_overhead_ms;
   if (!d.cut_overhead_j.empty()) j["cut_overhead_j"] = d.cut_overhead_j;
   return j;
@@ -118,6 +119,27 @@ std::string plan_to_json(const PlanReport& r) {
     json e = cut_json(r.jpeg->estimate);
     e["quality"] = r.jpeg->quality;
     j["jpeg_input"] = e;
+  }
+  if (r.accuracy) {
+    const AccuracyBoundedPlan& a = *r.accuracy;
+    json candidates = json::array();
+    for (const AccuracyCandidate& c : a.candidates) {
+      json e = cut_json(c.estimate);
+      e["codec"] = c.option.codec;
+      e["accuracy_percent"] = c.option.accuracy_percent;
+      e["accuracy_drop_pp"] = c.drop_pp;
+      e["mean_bytes"] = c.option.bytes;
+      e["score"] = c.score;
+      e["within_accuracy_bound"] = c.within_bound;
+      candidates.push_back(e);
+    }
+    auto index = [](const std::optional<size_t>& i) { return i ? json(*i) : json(nullptr); };
+    j["accuracy"] = {{"source", r.accuracy_source},
+                     {"baseline_accuracy_percent", a.baseline_percent},
+                     {"max_accuracy_drop_pp", optional_number(a.max_drop_pp)},
+                     {"candidates", candidates},
+                     {"best", index(a.best)},
+                     {"best_without_bound", index(a.best_unbounded)}};
   }
   if (r.sweep) {
     json points = json::array();

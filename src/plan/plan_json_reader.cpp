@@ -55,6 +55,10 @@ DeviceProfile read_device(const JsonField& f) {
     if (l.at("index").integer(1) != static_cast<int64_t>(i) + 1) l.at("index").fail(fmt::format("expected {}", i + 1));
     d.layers.push_back({l.at("time_ms").number(), l.at("energy_j").number(), read_source(l.at("source"))});
   }
+  if (f.has("warnings")) {
+    const JsonField warnings = f.at("warnings");
+    for (size_t i = 0; i < warnings.array_size(); ++i) d.warnings.push_back(warnings.at(i).string());
+  }
   if (f.has("cut_overhead_ms")) d.cut_overhead_ms = number_list(f.at("cut_overhead_ms"));
   if (f.has("cut_overhead_j")) d.cut_overhead_j = number_list(f.at("cut_overhead_j"));
   return d;

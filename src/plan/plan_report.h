@@ -10,6 +10,7 @@
 #include "cost/edgetpu_model.h"
 #include "cost/layer_regression.h"
 #include "cost/link_profile.h"
+#include "plan/accuracy_bound.h"
 #include "plan/bandwidth_sweep.h"
 #include "plan/chain_search.h"
 #include "plan/dag_plan.h"
@@ -75,6 +76,9 @@ struct PlanReport {
   // 8-bit pixels at uint8); empty when unknown. What the report charts.
   std::vector<int64_t> cut_bytes_fp32;
   std::vector<int64_t> cut_bytes_uint8;
+  // Planned under an accuracy bound (`--accuracy FILE`): every (cut, codec) and JPEG quality measured there.
+  std::optional<AccuracyBoundedPlan> accuracy;
+  std::string accuracy_source;  // the accuracy JSON
   // Multi-tier: device -> edge -> cloud (the server is the cloud).
   std::optional<DeviceProfile> edge;
   std::optional<LinkProfile> edge_link;

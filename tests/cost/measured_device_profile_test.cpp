@@ -77,6 +77,27 @@ TEST(MeasuredDeviceProfile, AnotherVariantOfTheSameModelIsRefused) {
   EXPECT_NE(message.find("another variant"), std::string::npos) << message;
 }
 
+TEST(MeasuredDeviceProfile, AProfileTimedUnderContentionWarnsAndAQuietOneDoesNot) {
+  Graph graph = build_zoo_model("vgg16-seed", {.weights = false});
+  auto layers = group_layers(graph);
+  auto path = std::string(SPLITPOINT_SOURCE_DIR) + "/data/profiles/rpi3bplus-cpu-f32.json";
+  ModelProfile quiet = read_profile_json(path);
+  // The study's sheet records no contention: no warning; a quiet verdict none either.
+  EXPECT_TRUE(device_profile_from_measurements(graph, layers, "vgg16-seed", {quiet}, {"pi.json"})
+                  .profile.warnings.empty());
+  quiet.contention = ContentionReport{.contended = false, .reasons = {}, .other_cpus = 0.01};
+  EXPECT_TRUE(device_profile_from_measurements(graph, layers, "vgg16-seed", {quiet}, {"pi.json"})
+                  .profile.warnings.empty());
+  ModelProfile busy = quiet;
+  busy.contention = ContentionReport{.contended = true, .reasons = {"other work kept 1.34 CPUs busy"}};
+  MeasuredDeviceProfile m = device_profile_from_measurements(graph, layers, "vgg16-seed", {busy}, {"busy.json"});
+  ASSERT_EQ(m.profile.warnings.size(), 1u);
+  EXPECT_NE(m.profile.warnings[0].find("busy.json"), std::string::npos) << m.profile.warnings[0];
+  EXPECT_NE(m.profile.warnings[0].find("other work kept 1.34 CPUs busy"), std::string::npos) << m.profile.warnings[0];
+  // The figures themselves are still the measured ones.
+  EXPECT_EQ(m.measured_layers, 14);
+}
+
 TEST(MeasuredDeviceProfile, AnotherModelIsPredictedByTheFit) {
   // The server directory has vgg16-seed and vgg16: resnet18's layers are all
   // predicted, its convolutions by the conv fit (never the fallback).

@@ -64,8 +64,12 @@ std::unique_ptr<Kernel> compile_node(const Graph& graph, NodeId id) {
             return reference::make_quantized_conv2d(graph, id);
           } else if constexpr (std::is_same_v<T, FullyConnected>) {
             return reference::make_quantized_fully_connected(graph, id);
+          } else if constexpr (std::is_same_v<T, Add>) {
+            // In integers as TFLite adds (quant/quant_math.h), where the scales allow; else via float.
+            if (auto add = reference::make_quantized_add(graph, id)) return add;
+            return reference::make_quantized_via_float(graph, id);
           } else if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
-                                        HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm>) {
+                                        HardSigmoid, Logistic, Mul, Concat, Reshape, Softmax, Pad, BatchNorm>) {
             // Dequantize, the float kernel, requantize: the definition of the
             // 8-bit op (quantized_ops.cpp).
             return reference::make_quantized_via_float(graph, id);

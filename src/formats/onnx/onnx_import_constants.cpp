@@ -13,8 +13,9 @@ using onnx::AttributeProto;
 using onnx::TensorProto;
 
 // Folding may make a constant larger than any in the file (Gather repeats
-// indices); beyond this it is not shape arithmetic but a hostile file.
-constexpr int64_t kMaxFoldedElements = int64_t{1} << 26;
+// indices); past the import's folding budget (ImportContext) it is not shape
+// arithmetic but a hostile file. A fold that multiplies is checked before it
+// allocates; every fold is counted when it is defined.
 
 void import_constant(ImportContext& ctx) {
   ctx.expect_inputs(0, 0);
@@ -40,6 +41,7 @@ void import_constant(ImportContext& ctx) {
   } else {
     throw Error("attribute '" + a.name() + "' is not supported");
   }
+  ctx.allow_folding_of_file_constant(c.elements());  // the file's data, as an initializer's
   ctx.define_output(0, constant_value(std::move(c)));
 }
 
@@ -82,8 +84,9 @@ void import_gather(ImportContext& ctx) {
   for (int d = axis + 1; d < rank; ++d) inner *= data.dims[static_cast<size_t>(d)];
   int64_t elements = 0;
   if (__builtin_mul_overflow(outer, indices.elements(), &elements) ||
-      __builtin_mul_overflow(elements, inner, &elements) || elements > kMaxFoldedElements)
-    throw Error("the gathered constant would have more than " + std::to_string(kMaxFoldedElements) + " elements");
+      __builtin_mul_overflow(elements, inner, &elements))
+    throw Error(ErrorKind::kTooLarge, "the gathered constant's element count overflows");
+  ctx.check_folding_room(elements);
   OnnxConstant out;
   out.elem_type = data.elem_type;
   out.dims.assign(data.dims.begin(), data.dims.begin() + axis);

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "formats/onnx/layout_permutation.h"
+#include "graph/model_limits.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint {
@@ -32,12 +33,6 @@ Value constant_value(OnnxConstant constant) {
   v.elem_type = constant.elem_type;
   v.constant = std::make_shared<const OnnxConstant>(std::move(constant));
   return v;
-}
-
-void check_activation_size(const Shape& shape, const std::string& where) {
-  if (shape.elements() > kMaxActivationElements)
-    throw Error(where + ": " + shape.to_string() + " has more than " + std::to_string(kMaxActivationElements) +
-                " elements");
 }
 
 void ImportContext::define_value(const std::string& name, Value value) {
@@ -101,7 +96,20 @@ const std::string& ImportContext::output_name(size_t i) const {
   return node_->output(static_cast<int>(i));
 }
 
-void ImportContext::define_output(size_t i, Value value) { define_value(output_name(i), std::move(value)); }
+void ImportContext::define_output(size_t i, Value value) {
+  // A constant made here (not a file's Constant node, not an input passed on)
+  // is folded memory: counted against the import's total.
+  if (value.is_constant() && node_->op_type() != "Constant") {
+    bool passed_on = false;
+    for (const std::string& in : node_->input())
+      if (const Value* v = in.empty() ? nullptr : find_value(in); v && v->constant == value.constant) passed_on = true;
+    if (!passed_on) {
+      check_folding_room(value.constant->elements());
+      folded_elements_ += value.constant->elements();
+    }
+  }
+  define_value(output_name(i), std::move(value));
+}
 
 const AttributeProto* ImportContext::attribute(const std::string& name) const {
   for (const AttributeProto& a : node_->attribute())
@@ -149,17 +157,22 @@ std::vector<int64_t> ImportContext::ints_attribute(const std::string& name, std:
 }
 
 std::string ImportContext::unique_tensor_name(const std::string& base) {
-  std::string name = base.empty() ? "tensor" : base;
-  for (int k = 2; graph.find_tensor(name) || tensor_names_.count(name); ++k) name = base + "_" + std::to_string(k);
-  tensor_names_.insert(name);
-  return name;
+  return tensor_names_.unique(base.empty() ? "tensor" : base);
 }
 
-std::string ImportContext::unique_node_name(const std::string& base) {
-  std::string name = base;
-  for (int k = 2; node_names_.count(name); ++k) name = base + "_" + std::to_string(k);
-  node_names_.insert(name);
-  return name;
+std::string ImportContext::unique_node_name(const std::string& base) { return node_names_.unique(base); }
+
+ImportContext::ImportContext(std::string source, int opset)
+    : source_(std::move(source)), opset_(opset), folding_budget_(kMaxFoldedElements) {}
+
+void ImportContext::check_folding_room(int64_t elements) const {
+  // Both at most a budget of int64 range; a fold's own count is checked for overflow by the caller.
+  if (elements > folding_budget_ - folded_elements_)
+    throw Error(ErrorKind::kTooLarge,
+                "folding this constant (" + std::to_string(elements) +
+                    " elements) would take the constants folded at import to more than " +
+                    std::to_string(folding_budget_) + " elements (" + std::to_string(folded_elements_) +
+                    " so far; shape arithmetic needs a few hundred)");
 }
 
 TensorId ImportContext::add_node(Op op, std::vector<TensorId> inputs, const std::string& output, DType dtype,
@@ -167,8 +180,7 @@ TensorId ImportContext::add_node(Op op, std::vector<TensorId> inputs, const std:
   const TensorId out = graph.add_tensor(unique_tensor_name(output), {}, dtype, std::move(quant));
   const std::string base = node_->name().empty() ? output : node_->name();
   const NodeId id = graph.add_node(unique_node_name(base), std::move(op), std::move(inputs), out);
-  infer_node(graph, id);
-  check_activation_size(graph.tensor(out).shape, "output '" + graph.tensor(out).name + "'");
+  infer_node(graph, id);  // also checks the output's bytes against graph/model_limits.h
   return out;
 }
 

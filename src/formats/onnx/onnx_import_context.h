@@ -13,11 +13,13 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
 
+#include "core/unique_names.h"
 #include "formats/onnx/onnx_constant.h"
 #include "graph/graph.h"
 
@@ -49,16 +51,9 @@ struct Value {
 // A constant Value.
 Value constant_value(OnnxConstant constant);
 
-// The most elements an IR activation may have (16 GiB of float32): beyond it a
-// file is hostile or broken, and no backend could allocate it.
-inline constexpr int64_t kMaxActivationElements = int64_t{1} << 32;
-
-// Error (prefixed by `where`) if `shape` has more than kMaxActivationElements.
-void check_activation_size(const Shape& shape, const std::string& where);
-
 class ImportContext {
  public:
-  ImportContext(std::string source, int opset) : source_(std::move(source)), opset_(opset) {}
+  ImportContext(std::string source, int opset);
 
   Graph graph;
   const std::string& source() const { return source_; }
@@ -68,7 +63,7 @@ class ImportContext {
   void define_value(const std::string& name, Value value);
   const Value* find_value(const std::string& name) const;
   // How many ONNX nodes read `name` (set by the reader before converting).
-  std::map<std::string, int> reader_counts;
+  std::unordered_map<std::string, int> reader_counts;
   std::set<std::string> graph_output_names;
   // IR tensors that more than one ONNX value stands for (Identity and other
   // aliases): never rewritten in place by a fusion.
@@ -109,15 +104,27 @@ class ImportContext {
   TensorId add_constant(const std::string& name, Tensor tensor);
   // The Value of IR activation `tensor` stored with `layout`.
   Value activation(TensorId tensor, ValueLayout layout) const;
+  // `base`, or `base_K` with the smallest K >= 2 not yet taken (constant time:
+  // the next K is kept per base, so 100k tensors of one name are not quadratic).
   std::string unique_tensor_name(const std::string& base);
+
+  // Folding budget: constants made at import (Gather, Concat, Cast, Reshape,
+  // DequantizeLinear ... over constants) may have kMaxFoldedElements
+  // (graph/model_limits.h) plus 4 times the elements of the file's own
+  // constants together (a quantized model folds each weight once or twice).
+  void allow_folding_of_file_constant(int64_t elements) { folding_budget_ += 4 * elements; }
+  // Error before a fold of `elements` allocates, if it would pass the budget.
+  void check_folding_room(int64_t elements) const;
 
  private:
   std::string unique_node_name(const std::string& base);
 
   std::string source_;
   int opset_;
-  std::map<std::string, Value> values_;
-  std::set<std::string> tensor_names_, node_names_;
+  std::unordered_map<std::string, Value> values_;
+  UniqueNames tensor_names_, node_names_;
+  int64_t folded_elements_ = 0;  // counted by define_output
+  int64_t folding_budget_;
   const onnx::NodeProto* node_ = nullptr;
 };
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "formats/onnx/layout_permutation.h"
 #include "formats/onnx/onnx_import_ops.h"
+#include "graph/model_limits.h"
 
 namespace splitpoint {
 
@@ -76,8 +77,8 @@ void import_pool(ImportContext& ctx, Pool pool) {
   const std::vector<int64_t> kernel = ctx.ints_attribute("kernel_shape", {});
   if (kernel.size() != 2)
     throw Error("kernel_shape must have 2 values (a 2-D pooling), has " + std::to_string(kernel.size()));
-  pool.kernel_h = int_in_range(kernel[0], 1, "kernel_shape");
-  pool.kernel_w = int_in_range(kernel[1], 1, "kernel_shape");
+  pool.kernel_h = window_parameter(kernel[0], 1, "kernel_shape[0]");
+  pool.kernel_w = window_parameter(kernel[1], 1, "kernel_shape[1]");
   const WindowAttributes window = window_attributes(ctx, x.dims, kernel[0], kernel[1], false);
   pool.stride_h = window.stride_h, pool.stride_w = window.stride_w;
   pool.padding = window.padding;
@@ -505,7 +506,13 @@ void import_concat(ImportContext& ctx) {
   const int axis = normalize_axis(ctx.int_attribute("axis", 1), rank, "axis");
   if (all_constant) {
     std::vector<const OnnxConstant*> constants;
-    for (const Value* p : parts) constants.push_back(p->constant.get());
+    int64_t elements = 0;
+    for (const Value* p : parts) {
+      constants.push_back(p->constant.get());
+      if (__builtin_add_overflow(elements, p->constant->elements(), &elements))
+        throw Error(ErrorKind::kTooLarge, "the concatenated constant's element count overflows");
+    }
+    ctx.check_folding_room(elements);
     return ctx.define_output(0, constant_value(concat_constants(constants, axis)));
   }
   ValueLayout layout = ValueLayout::plain;
@@ -641,17 +648,20 @@ WindowAttributes window_attributes(const ImportContext& ctx, const std::vector<i
   const std::vector<int64_t> dilations = ctx.ints_attribute("dilations", {1, 1});
   if (strides.size() != 2) throw Error("strides must have 2 values, has " + std::to_string(strides.size()));
   if (dilations.size() != 2) throw Error("dilations must have 2 values, has " + std::to_string(dilations.size()));
-  w.stride_h = int_in_range(strides[0], 1, "stride");
-  w.stride_w = int_in_range(strides[1], 1, "stride");
-  w.dilation_h = int_in_range(dilations[0], 1, "dilation");
-  w.dilation_w = int_in_range(dilations[1], 1, "dilation");
+  // The limits of graph/model_limits.h, checked before any arithmetic on them.
+  window_parameter(kernel_h, 1, "kernel height");
+  window_parameter(kernel_w, 1, "kernel width");
+  w.stride_h = window_parameter(strides[0], 1, "strides[0]");
+  w.stride_w = window_parameter(strides[1], 1, "strides[1]");
+  w.dilation_h = window_parameter(dilations[0], 1, "dilations[0]");
+  w.dilation_w = window_parameter(dilations[1], 1, "dilations[1]");
   if (!dilations_allowed && (w.dilation_h != 1 || w.dilation_w != 1))
     throw Error("dilations other than 1 are not supported for pooling");
   const std::string auto_pad = ctx.string_attribute("auto_pad", "NOTSET");
   if (auto_pad == "NOTSET") {
     const std::vector<int64_t> pads = ctx.ints_attribute("pads", {0, 0, 0, 0});
     if (pads.size() != 4) throw Error("pads must have 4 values, has " + std::to_string(pads.size()));
-    for (int64_t p : pads) int_in_range(p, 0, "pad");
+    for (size_t i = 0; i < pads.size(); ++i) window_parameter(pads[i], 0, "pads[" + std::to_string(i) + "]");
     w.padding = Padding::explicit_pads(static_cast<int>(pads[0]), static_cast<int>(pads[2]), static_cast<int>(pads[1]),
                                        static_cast<int>(pads[3]));
   } else if (auto_pad == "VALID") {
@@ -661,8 +671,9 @@ WindowAttributes window_attributes(const ImportContext& ctx, const std::vector<i
       const int64_t out = (in + stride - 1) / stride;
       const int64_t total = std::max<int64_t>((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);
       const int64_t small = total / 2;
-      return std::pair<int, int>(static_cast<int>(auto_pad == "SAME_UPPER" ? small : total - small),
-                                 static_cast<int>(auto_pad == "SAME_UPPER" ? total - small : small));
+      const std::string what = auto_pad + " pad";
+      return std::pair<int, int>(window_parameter(auto_pad == "SAME_UPPER" ? small : total - small, 0, what),
+                                 window_parameter(auto_pad == "SAME_UPPER" ? total - small : small, 0, what));
     };
     const auto [top, bottom] = axis(input_dims[2], kernel_h, w.stride_h, w.dilation_h);
     const auto [left, right] = axis(input_dims[3], kernel_w, w.stride_w, w.dilation_w);

@@ -9,6 +9,8 @@
 #include "formats/onnx/onnx_import_ops.h"
 #include "formats/onnx/onnx_proto_io.h"
 #include "graph/fold_batch_norm.h"
+#include "graph/model_limits.h"
+#include "graph/operand_types.h"
 
 namespace splitpoint {
 
@@ -62,7 +64,7 @@ void add_graph_input(ImportContext& ctx, const onnx::ValueInfoProto& input) {
     }
   }
   checked_elements(dims, where);
-  check_activation_size(Shape(dims), where);
+  checked_tensor_bytes(Shape(dims), *dtype, where);
   const bool image = dims.size() == 4;
   const TensorId t = ctx.graph.add_input(ctx.unique_tensor_name(input.name()),
                                          Shape(image ? permute_dims(dims, kNchwToNhwc) : dims), *dtype);
@@ -120,7 +122,9 @@ Graph read_onnx(std::span<const uint8_t> bytes, const std::string& source) {
     const std::string where = source + ": initializer '" + init.name() + "'";
     if (init.name().empty()) throw Error(source + ": an initializer has no name");
     if (ctx.find_value(init.name())) throw Error(where + ": defined twice");
-    ctx.define_value(init.name(), constant_value(constant_from_proto(init, where)));
+    Value value = constant_value(constant_from_proto(init, where));
+    ctx.allow_folding_of_file_constant(value.constant->elements());
+    ctx.define_value(init.name(), std::move(value));
   }
   for (const onnx::ValueInfoProto& input : g.input())
     if (!ctx.find_value(input.name())) add_graph_input(ctx, input);
@@ -158,6 +162,8 @@ Graph read_onnx(std::span<const uint8_t> bytes, const std::string& source) {
   try {
     Graph folded = fold_batch_norm(ctx.graph);
     folded.validate();
+    check_operand_types(folded);
+    check_activation_memory(folded);
     return folded;
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());

@@ -8,6 +8,7 @@
 #include "formats/tflite/depthwise_filter.h"
 #include "core/float16.h"
 #include "formats/tflite/tflite_operator_code.h"
+#include "graph/model_limits.h"
 #include "graph/shape_inference.h"
 
 namespace splitpoint {
@@ -16,20 +17,13 @@ namespace {
 
 using tflite::BuiltinOperator;
 
-// Strides, dilations and window sizes beyond this are rejected: no model has
-// them, and the limit keeps window arithmetic far from overflow.
-constexpr int32_t kMaxWindowParameter = 1 << 16;
-
 // ids_ entry of a file tensor read as a depthwise filter (held reordered).
 constexpr TensorId kDepthwiseFilter = -2;
 
 bool is_activation_dtype(DType t) { return t == DType::f32 || t == DType::u8 || t == DType::i8; }
 
-int window_parameter(int32_t value, const std::string& what) {
-  if (value < 1 || value > kMaxWindowParameter)
-    throw Error(what + " is " + std::to_string(value) + " (must be 1.." + std::to_string(kMaxWindowParameter) + ")");
-  return value;
-}
+// Strides, dilations and window sizes: 1..kMaxWindowParameter (graph/model_limits.h).
+int window_size(int32_t value, const std::string& what) { return window_parameter(value, 1, what); }
 
 Padding padding_of(tflite::Padding p) {
   switch (p) {
@@ -57,10 +51,10 @@ Activation activation_of(tflite::ActivationFunctionType a) {
 template <typename Options>
 Conv2D conv_attributes(const Options& o, int groups) {
   Conv2D conv;
-  conv.stride_h = window_parameter(o.stride_h(), "stride_h");
-  conv.stride_w = window_parameter(o.stride_w(), "stride_w");
-  conv.dilation_h = window_parameter(o.dilation_h_factor(), "dilation_h_factor");
-  conv.dilation_w = window_parameter(o.dilation_w_factor(), "dilation_w_factor");
+  conv.stride_h = window_size(o.stride_h(), "stride_h");
+  conv.stride_w = window_size(o.stride_w(), "stride_w");
+  conv.dilation_h = window_size(o.dilation_h_factor(), "dilation_h_factor");
+  conv.dilation_w = window_size(o.dilation_w_factor(), "dilation_w_factor");
   conv.padding = padding_of(o.padding());
   conv.groups = groups;
   conv.activation = activation_of(o.fused_activation_function());
@@ -98,6 +92,44 @@ Tensor float_values(const TfliteTensor& t) {
     throw Error(t.describe() + " cannot be dequantized (FLOAT16, UINT8 or INT8 expected)");
   }
   return result;
+}
+
+// "[1, -1, 4]"
+std::string list_text(const std::vector<int64_t>& values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
+// Error unless `target` (one -1 at most, every other entry positive, rank 8 at
+// most) reshapes `elements` elements to the shape of `out`.
+void check_reshape_target(const std::vector<int64_t>& target, int64_t elements, const TfliteTensor& out,
+                          const std::string& what) {
+  const std::string where = what + " " + list_text(target);
+  if (target.size() > 8) throw Error(where + ": rank " + std::to_string(target.size()) + " exceeds 8");
+  std::vector<int64_t> resolved = target;
+  int inferred = -1;
+  int64_t known = 1;
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == -1 && inferred < 0) {
+      inferred = static_cast<int>(i);
+      continue;
+    }
+    if (target[i] < 1) throw Error(where + ": dimension " + std::to_string(i) + " is " + std::to_string(target[i]) +
+                                   " (dimensions are positive, one may be -1)");
+    if (__builtin_mul_overflow(known, target[i], &known) || known > elements)
+      throw Error(where + ": more elements than the input's " + std::to_string(elements));
+  }
+  if (inferred >= 0) {
+    if (elements % known != 0)
+      throw Error(where + ": the input's " + std::to_string(elements) + " elements are not a multiple of " +
+                  std::to_string(known));
+    resolved[static_cast<size_t>(inferred)] = elements / known;
+  } else if (known != elements) {
+    throw Error(where + ": " + std::to_string(known) + " elements, the input has " + std::to_string(elements));
+  }
+  if (Shape(resolved) != out.shape)
+    throw Error(where + " contradicts output " + out.describe());
 }
 
 }  // namespace
@@ -154,6 +186,8 @@ void TfliteImporter::add_output(int64_t index) {
   const TfliteTensor& t = tensors_.at(index);
   const TensorId id = ids_[static_cast<size_t>(index)];
   if (id < 0) throw Error("graph output " + t.describe() + " is neither a graph input nor written by an operator");
+  if (graph_.tensor(id).constant)
+    throw Error("graph output " + t.describe() + " is a constant (nothing to compute; the ONNX reader refuses it too)");
   graph_.mark_output(id);
 }
 
@@ -196,9 +230,7 @@ TensorId TfliteImporter::write(const OperatorView& op) {
 TensorId TfliteImporter::write_intermediate(const OperatorView& op, const std::string& suffix, DType dtype,
                                             QuantParams quant) {
   const TfliteTensor& t = tensors_.at(op.output);
-  std::string name = t.name + "/" + suffix;
-  while (graph_.find_tensor(name)) name += "_";
-  return graph_.add_tensor(name, Shape{}, dtype, std::move(quant));
+  return graph_.add_tensor(tensors_.fresh_name(t.name + "/" + suffix), Shape{}, dtype, std::move(quant));
 }
 
 void TfliteImporter::check_node(NodeId node, const TfliteTensor& declared, bool intermediate) {
@@ -219,6 +251,7 @@ void TfliteImporter::check_node(NodeId node, const TfliteTensor& declared, bool 
   if (dtype != out.dtype)
     throw Error("output " + declared.describe() + " is " + std::string(dtype_name(out.dtype)) + ", its input is " +
                 std::string(dtype_name(dtype)));
+  checked_tensor_bytes(out.shape, out.dtype, "output " + declared.describe());
 }
 
 void TfliteImporter::emit(const OperatorView& op, Op node_op, std::vector<TensorId> inputs, Activation activation) {
@@ -364,9 +397,7 @@ void TfliteImporter::depthwise_conv_2d(const OperatorView& op) {
     w = graph_.add_constant(filter.name, std::move(reordered));
     mapped = kDepthwiseFilter;
   } else {
-    std::string name = filter.name + "/depthwise";
-    while (graph_.find_tensor(name)) name += "_";
-    w = graph_.add_constant(name, std::move(reordered));
+    w = graph_.add_constant(tensors_.fresh_name(filter.name + "/depthwise"), std::move(reordered));
   }
   const Conv2D conv = conv_attributes(*o, static_cast<int>(channels));
   std::vector<TensorId> inputs{x, w};
@@ -408,10 +439,10 @@ void TfliteImporter::fully_connected(const OperatorView& op) {
 void TfliteImporter::pool_2d(const OperatorView& op, bool max) {
   op.expect_inputs(1, 1);
   const auto* o = op.options<tflite::Pool2DOptions>();
-  const int kernel_h = window_parameter(o->filter_height(), "filter_height");
-  const int kernel_w = window_parameter(o->filter_width(), "filter_width");
-  const int stride_h = window_parameter(o->stride_h(), "stride_h");
-  const int stride_w = window_parameter(o->stride_w(), "stride_w");
+  const int kernel_h = window_size(o->filter_height(), "filter_height");
+  const int kernel_w = window_size(o->filter_width(), "filter_width");
+  const int stride_h = window_size(o->stride_h(), "stride_h");
+  const int stride_w = window_size(o->stride_w(), "stride_w");
   const Padding padding = padding_of(o->padding());
   const Activation activation = activation_of(o->fused_activation_function());
   const TensorId x = read(op, 0);
@@ -485,6 +516,21 @@ void TfliteImporter::reshape(const OperatorView& op) {
   if (passthrough) {
     ids_[static_cast<size_t>(out.index)] = x;
     return;
+  }
+  if (static_cast<BuiltinOperator>(op.code) == BuiltinOperator::RESHAPE) {
+    // LiteRT takes the shape operand if there is one, else the options: each
+    // given must be a shape of the input's elements and the output's shape.
+    const int64_t elements = in.shape.elements();
+    if (op.has(1)) {
+      const TfliteTensor& shape = tensors_.at(op.inputs[1]);
+      if (!shape.constant() || shape.shape.rank() != 1)
+        throw Error("shape operand " + shape.describe() + " must be a constant vector");
+      check_reshape_target(shape.integers(), elements, out, "shape operand " + shape.describe());
+    }
+    const auto* o = op.op.builtin_options_as<tflite::ReshapeOptions>();
+    if (o != nullptr && o->new_shape() != nullptr && o->new_shape()->size() > 0)
+      check_reshape_target({o->new_shape()->begin(), o->new_shape()->end()}, elements, out,
+                           "options' new_shape");
   }
   emit(op, Reshape{out.shape.dims()}, {x}, Activation::none);
 }

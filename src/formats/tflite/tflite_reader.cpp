@@ -12,6 +12,8 @@
 #include "formats/tflite/tflite_importer.h"
 #include "formats/tflite/tflite_operator_code.h"
 #include "formats/tflite/tflite_tensor_table.h"
+#include "graph/model_limits.h"
+#include "graph/operand_types.h"
 
 namespace splitpoint {
 
@@ -107,6 +109,8 @@ Graph read_tflite(std::span<const uint8_t> bytes, const std::string& source) {
   }
   try {
     graph.validate();
+    check_operand_types(graph);
+    check_activation_memory(graph);
   } catch (const Error& e) {
     throw Error(source + ": " + e.what());
   }

@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <cstring>
-#include <set>
 
 #include "core/error.h"
+#include "graph/model_limits.h"
 
 namespace splitpoint {
 
@@ -13,7 +13,7 @@ namespace {
 // Limits that no real model reaches and that keep every size computation
 // (and shape inference on top of it) far from int64 overflow.
 constexpr int kMaxRank = 8;
-constexpr int64_t kMaxTensorBytes = int64_t{1} << 34;  // 16 GiB
+// (kMaxTensorBytes, 4 GiB: graph/model_limits.h)
 
 std::optional<DType> dtype_of(tflite::TensorType type) {
   switch (type) {
@@ -94,14 +94,9 @@ TfliteTensorTable::TfliteTensorTable(const tflite::Model& model, const tflite::S
   tensors_.resize(count);
   names_.resize(count);
   // Names must be unique: segments and feeds address tensors by name.
-  std::set<std::string> taken;
   for (size_t i = 0; i < count; ++i) {
     const auto* name = tensors_in_file_->Get(static_cast<flatbuffers::uoffset_t>(i))->name();
-    std::string wanted = name != nullptr && name->size() > 0 ? name->str() : "tensor_" + std::to_string(i);
-    std::string unique = wanted;
-    for (int suffix = 1; taken.count(unique) > 0; ++suffix) unique = wanted + "_" + std::to_string(suffix);
-    taken.insert(unique);
-    names_[i] = unique;
+    names_[i] = names_taken_.unique(name != nullptr && name->size() > 0 ? name->str() : "tensor_" + std::to_string(i));
   }
 }
 

@@ -15,6 +15,7 @@
 #include "core/quant_params.h"
 #include "core/shape.h"
 #include "core/tensor.h"
+#include "core/unique_names.h"
 #include "formats/tflite/schema_generated.h"
 
 namespace splitpoint {
@@ -47,6 +48,9 @@ class TfliteTensorTable {
   // The checked tensor `index`; Error (no prefix: the caller says where) if
   // the index is out of range or the tensor is malformed.
   const TfliteTensor& at(int64_t index);
+  // A name no tensor of the file has and none given out before: `base`, or
+  // `base_K` (for the tensors the importer adds between two nodes).
+  std::string fresh_name(const std::string& base) { return names_taken_.unique(base); }
 
  private:
   TfliteTensor check(int index) const;
@@ -57,6 +61,7 @@ class TfliteTensorTable {
   const flatbuffers::Vector<flatbuffers::Offset<tflite::Tensor>>* tensors_in_file_;
   std::vector<std::optional<TfliteTensor>> tensors_;
   std::vector<std::string> names_;  // unique names by index
+  UniqueNames names_taken_{1};      // every name in names_, then those fresh_name gave
 };
 
 // The name of a TensorType ("FLOAT32", "TYPE_42" for unknown values).

@@ -79,9 +79,12 @@ class GraphWriter {
     if (std::find(inputs.begin(), inputs.end(), id) == inputs.end()) return model_.tensor(id);
     std::vector<int32_t> dims;
     for (int64_t d : t.shape.dims()) dims.push_back(static_cast<int32_t>(d));
+    // The input's file tensor first: it keeps the name, and the copy shares it
+    // (an input no node reads is made here, not before).
+    const int32_t input = model_.tensor(id);
     const int32_t shape = model_.int32_constant(t.name + "/shape", dims, Shape{static_cast<int64_t>(dims.size())});
     const int32_t copy = model_.new_tensor(t.name, t.shape, t.dtype, t.quant, nullptr, /*same_name=*/true);
-    model_.add_operator(BuiltinOperator::RESHAPE, 1, {model_.tensor(id), shape}, copy, BuiltinOptions::ReshapeOptions,
+    model_.add_operator(BuiltinOperator::RESHAPE, 1, {input, shape}, copy, BuiltinOptions::ReshapeOptions,
                         tflite::CreateReshapeOptions(fbb(), fbb().CreateVector(dims)).Union());
     return copy;
   }
