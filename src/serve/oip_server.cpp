@@ -32,13 +32,20 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-namespace {
+int http_status_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadInput: return 400;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kUnsupported: return 501;
+    case ErrorKind::kIo:
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
 
-// A request refused with an HTTP status and a message for the client.
-struct HttpError {
-  int status;
-  std::string message;
-};
+namespace {
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -65,6 +72,9 @@ const char* status_text(int status) {
     case 408: return "request timeout";
     case 413: return "request body too large";
     case 414: return "URI too long";
+    case 431: return "request header fields too large";
+    case 500: return "internal server error";
+    case 501: return "not implemented";
     case 503: return "service unavailable";
     default: return status >= 500 ? "internal server error" : "error";
   }
@@ -80,6 +90,16 @@ struct ListeningSocket : httplib::Server {
 };
 
 }  // namespace
+
+// An error from running a model whose request was bound: not the client's
+// fault. A tail that fails to compile or run on bad weights is the server's
+// (500); unsupported (501) and unavailable or I/O (503) keep their kind.
+Error run_failure(const ServedModel& model, const Error& e) {
+  ErrorKind kind = e.kind();
+  if (kind == ErrorKind::kBadInput || kind == ErrorKind::kNotFound || kind == ErrorKind::kTooLarge)
+    kind = ErrorKind::kInternal;
+  return Error(kind, fmt::format("model '{}' failed to run: {}", model.name, e.what()));
+}
 
 struct OipServer::State {
   ModelRepository& models;
@@ -120,7 +140,7 @@ struct OipServer::State {
       std::string known;
       for (size_t i = 0; i < names.size() && i < 6; ++i) known += (i ? ", " : "") + names[i];
       if (names.size() > 6) known += fmt::format(", ... ({} in all; POST /v2/repository/index lists them)", names.size());
-      throw HttpError{404, fmt::format("unknown model '{}'; this server hosts {}", name, known)};
+      throw Error(ErrorKind::kNotFound, fmt::format("unknown model '{}'; this server hosts {}", name, known));
     }
     return *m;
   }
@@ -129,7 +149,8 @@ struct OipServer::State {
   void acquire_slot() {
     std::unique_lock lock(compute_mutex);
     if (computing >= options.compute_slots && waiting >= options.max_queue)
-      throw HttpError{503, fmt::format("server busy: {} inferences running and {} queued (the limit)", computing, waiting)};
+      throw Error(ErrorKind::kUnavailable,
+                  fmt::format("server busy: {} inferences running and {} queued (the limit)", computing, waiting));
     ++waiting;
     compute_cv.wait(lock, [&] { return computing < options.compute_slots; });
     --waiting;
@@ -153,12 +174,7 @@ struct OipServer::State {
     }
     OipLimits limits;
     limits.max_body_bytes = options.max_request_bytes;
-    InferRequest request;
-    try {
-      request = parse_infer_request(body_bytes, json_length, limits);
-    } catch (const Error& e) {
-      throw HttpError{400, e.what()};
-    }
+    const InferRequest request = parse_infer_request(body_bytes, json_length, limits);
     // Inputs by name, each exactly once, each decoded to what the model takes.
     std::vector<Tensor> inputs;
     for (const OipTensor& given : request.inputs) {
@@ -167,7 +183,7 @@ struct OipServer::State {
       if (!known) {
         std::string names;
         for (const TensorSpec& s : model.inputs) names += (names.empty() ? "'" : ", '") + s.name + "'";
-        throw HttpError{400, fmt::format("model '{}' has no input '{}'; its inputs: {}", model.name, given.name, names)};
+        throw Error(ErrorKind::kBadInput, fmt::format("model '{}' has no input '{}'; its inputs: {}", model.name, given.name, names));
       }
     }
     for (const TensorSpec& spec : model.inputs) {
@@ -176,13 +192,9 @@ struct OipServer::State {
         if (t.name == spec.name) given = &t;
       }
       if (!given)
-        throw HttpError{400, fmt::format("model '{}' needs input '{}' ({} {})", model.name, spec.name,
-                                         oip_datatype(spec.dtype), spec.shape.to_string())};
-      try {
-        inputs.push_back(decode_cut_input(*given, spec, options.max_request_bytes * 64));
-      } catch (const Error& e) {
-        throw HttpError{400, e.what()};
-      }
+        throw Error(ErrorKind::kBadInput, fmt::format("model '{}' needs input '{}' ({} {})", model.name, spec.name,
+                                         oip_datatype(spec.dtype), spec.shape.to_string()));
+      inputs.push_back(decode_cut_input(*given, spec, options.max_request_bytes * 64));
     }
     // The outputs asked for (all by default), binary or JSON.
     std::vector<size_t> chosen;
@@ -199,7 +211,7 @@ struct OipServer::State {
           if (model.outputs[i].name == o.name) index = i;
         }
         if (index == model.outputs.size())
-          throw HttpError{400, fmt::format("model '{}' has no output '{}'", model.name, o.name)};
+          throw Error(ErrorKind::kBadInput, fmt::format("model '{}' has no output '{}'", model.name, o.name));
         chosen.push_back(index);
         binary.push_back(o.binary || request.binary_data_output);
       }
@@ -209,6 +221,9 @@ struct OipServer::State {
     ModelRepository::Result result;
     try {
       result = models.run(model, inputs);
+    } catch (const Error& e) {
+      release_slot();
+      throw run_failure(model, e);
     } catch (...) {
       release_slot();
       throw;
@@ -226,7 +241,7 @@ struct OipServer::State {
     try {
       body = encode_infer_response(response, binary);
     } catch (const Error& e) {  // a non-finite value asked for as JSON
-      throw HttpError{400, fmt::format("{} (ask for binary outputs: parameters.binary_data_output = true)", e.what())};
+      throw Error(ErrorKind::kBadInput, fmt::format("{} (ask for binary outputs: parameters.binary_data_output = true)", e.what()));
     }
     res.status = 200;
     if (body.json_length) res.set_header("Inference-Header-Content-Length", std::to_string(*body.json_length));
@@ -240,11 +255,10 @@ struct OipServer::State {
   void guarded(const httplib::Request& req, httplib::Response& res, F&& handler) {
     try {
       handler();
-    } catch (const HttpError& e) {
-      send_error(res, e.status, e.message);
-      if (e.status == 503) res.set_header("Retry-After", "1");
     } catch (const Error& e) {
-      send_error(res, 400, e.what());
+      const int status = http_status_for(e.kind());
+      send_error(res, status, e.what());
+      if (status == 503) res.set_header("Retry-After", "1");
     } catch (const std::bad_alloc&) {
       send_error(res, 503, "out of memory for this request");
     } catch (const std::exception& e) {
@@ -291,11 +305,11 @@ struct OipServer::State {
         try {
           if (req.has_header("Content-Length")) declared = std::stoull(req.get_header_value("Content-Length"));
         } catch (const std::exception&) {
-          throw HttpError{400, "Content-Length is not a number"};
+          throw Error(ErrorKind::kBadInput, "Content-Length is not a number");
         }
         if (declared > static_cast<uint64_t>(options.max_request_bytes))
-          throw HttpError{413, fmt::format("request body of {} bytes over the limit of {} bytes", declared,
-                                           options.max_request_bytes)};
+          throw Error(ErrorKind::kTooLarge, fmt::format("request body of {} bytes over the limit of {} bytes", declared,
+                                                        options.max_request_bytes));
         std::string body;
         body.reserve(static_cast<size_t>(declared));
         bool too_large = false;
@@ -308,13 +322,14 @@ struct OipServer::State {
           return true;
         });
         if (too_large)
-          throw HttpError{413, fmt::format("request body over the limit of {} bytes", options.max_request_bytes)};
+          throw Error(ErrorKind::kTooLarge,
+                      fmt::format("request body over the limit of {} bytes", options.max_request_bytes));
         // The connection ended or went silent mid-body: what came is not the request.
         if (!complete)
-          throw HttpError{400, fmt::format("request body cut short: {} came before the connection ended or the read "
+          throw Error(ErrorKind::kBadInput, fmt::format("request body cut short: {} came before the connection ended or the read "
                                            "timed out",
                                            declared ? fmt::format("{} of {} bytes", body.size(), declared)
-                                                    : fmt::format("{} bytes of a chunked body", body.size()))};
+                                                    : fmt::format("{} bytes of a chunked body", body.size())));
         infer(req, body, res, req.matches[1]);
       });
     });

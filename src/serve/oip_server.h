@@ -9,9 +9,12 @@
 //   GET  /v2/models/{m}[/versions/{v}]/ready
 //   POST /v2/models/{m}[/versions/{v}]/infer    inference
 //   POST /v2/repository/index                   every hosted model (Triton's repository extension)
-// Errors are {"error": "..."} with 400 (malformed request, wrong input name,
-// shape, dtype or size), 401 (no or wrong bearer token), 404 (unknown model or
-// path), 413 (body over the limit), 503 (queue full; Retry-After: 1), 500.
+// Errors are {"error": "..."} with the status of the error's kind
+// (http_status_for): 400 (malformed request, wrong input name, shape, dtype or
+// size), 401 (no or wrong bearer token), 404 (unknown model or path), 413
+// (body over the limit), 501 (what this build or backend cannot run), 503
+// (queue full, I/O; Retry-After: 1), 500 (a tail that fails to compile or run
+// on input that was bound: the server's fault, not the client's).
 //
 // An inference response carries the server's compute time as the response
 // parameter "server_compute_ms" and the header `Server-Timing: compute;dur=MS`,
@@ -29,6 +32,7 @@
 #include <memory>
 #include <string>
 
+#include "core/error.h"
 #include "serve/model_repository.h"
 
 namespace splitpoint {
@@ -79,6 +83,11 @@ class OipServer {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The HTTP status an error of this kind is answered with: 400 bad input, 404
+// not found, 413 too large, 501 unsupported, 503 I/O or unavailable, 500
+// internal.
+int http_status_for(ErrorKind kind);
 
 // Compares secrets in time independent of where they differ.
 bool constant_time_equal(const std::string& a, const std::string& b);
