@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "core/error.h"
+#include "serve/compute_slots.h"
 #include "serve/cut_transport.h"
 #include "serve/oip_message.h"
+#include "serve/request_binding.h"
 
 namespace splitpoint {
 
@@ -111,15 +113,12 @@ struct OipServer::State {
   std::condition_variable stopped_cv;
   bool stopped = false;
 
-  // Admission: inferences computing or waiting to.
-  std::mutex compute_mutex;
-  std::condition_variable compute_cv;
-  int computing = 0;
-  int waiting = 0;
+  ComputeSlots slots;
 
   std::atomic<int64_t> requests{0}, inferences{0}, client_errors{0}, server_errors{0};
 
-  State(ModelRepository& m, ServerOptions o) : models(m), options(std::move(o)) {}
+  State(ModelRepository& m, ServerOptions o)
+      : models(m), options(std::move(o)), slots(options.compute_slots, options.max_queue) {}
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -145,25 +144,6 @@ struct OipServer::State {
     return *m;
   }
 
-  // Waits for a compute slot; refuses at once when the queue is full.
-  void acquire_slot() {
-    std::unique_lock lock(compute_mutex);
-    if (computing >= options.compute_slots && waiting >= options.max_queue)
-      throw Error(ErrorKind::kUnavailable,
-                  fmt::format("server busy: {} inferences running and {} queued (the limit)", computing, waiting));
-    ++waiting;
-    compute_cv.wait(lock, [&] { return computing < options.compute_slots; });
-    --waiting;
-    ++computing;
-  }
-  void release_slot() {
-    {
-      std::lock_guard lock(compute_mutex);
-      --computing;
-    }
-    compute_cv.notify_one();
-  }
-
   void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
     const ServedModel& model = model_or_404(name);
     std::optional<std::string_view> json_length;
@@ -175,60 +155,16 @@ struct OipServer::State {
     OipLimits limits;
     limits.max_body_bytes = options.max_request_bytes;
     const InferRequest request = parse_infer_request(body_bytes, json_length, limits);
-    // Inputs by name, each exactly once, each decoded to what the model takes.
-    std::vector<Tensor> inputs;
-    for (const OipTensor& given : request.inputs) {
-      bool known = false;
-      for (const TensorSpec& s : model.inputs) known = known || s.name == given.name;
-      if (!known) {
-        std::string names;
-        for (const TensorSpec& s : model.inputs) names += (names.empty() ? "'" : ", '") + s.name + "'";
-        throw Error(ErrorKind::kBadInput, fmt::format("model '{}' has no input '{}'; its inputs: {}", model.name, given.name, names));
-      }
-    }
-    for (const TensorSpec& spec : model.inputs) {
-      const OipTensor* given = nullptr;
-      for (const OipTensor& t : request.inputs) {
-        if (t.name == spec.name) given = &t;
-      }
-      if (!given)
-        throw Error(ErrorKind::kBadInput, fmt::format("model '{}' needs input '{}' ({} {})", model.name, spec.name,
-                                         oip_datatype(spec.dtype), spec.shape.to_string()));
-      inputs.push_back(decode_cut_input(*given, spec, options.max_request_bytes * 64));
-    }
-    // The outputs asked for (all by default), binary or JSON.
-    std::vector<size_t> chosen;
-    std::vector<bool> binary;
-    if (request.outputs.empty()) {
-      for (size_t i = 0; i < model.outputs.size(); ++i) {
-        chosen.push_back(i);
-        binary.push_back(request.binary_data_output);
-      }
-    } else {
-      for (const OipRequestedOutput& o : request.outputs) {
-        size_t index = model.outputs.size();
-        for (size_t i = 0; i < model.outputs.size(); ++i) {
-          if (model.outputs[i].name == o.name) index = i;
-        }
-        if (index == model.outputs.size())
-          throw Error(ErrorKind::kBadInput, fmt::format("model '{}' has no output '{}'", model.name, o.name));
-        chosen.push_back(index);
-        binary.push_back(o.binary || request.binary_data_output);
-      }
-    }
-
-    acquire_slot();
+    const BoundRequest bound = bind_request(request, model, options.max_request_bytes * 64);
     ModelRepository::Result result;
-    try {
-      result = models.run(model, inputs);
-    } catch (const Error& e) {
-      release_slot();
-      throw run_failure(model, e);
-    } catch (...) {
-      release_slot();
-      throw;
+    {
+      const ComputeSlots::Lease slot = slots.acquire();
+      try {
+        result = models.run(model, bound.inputs);
+      } catch (const Error& e) {
+        throw run_failure(model, e);
+      }
     }
-    release_slot();
 
     InferResponse response;
     response.model_name = model.name;
@@ -236,10 +172,10 @@ struct OipServer::State {
     response.id = request.id;
     response.parameters["server_compute_ms"] = result.compute_ms;
     response.parameters["server_wait_ms"] = result.wait_ms;
-    for (size_t i : chosen) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
+    for (size_t i : bound.outputs) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
     OipBody body;
     try {
-      body = encode_infer_response(response, binary);
+      body = encode_infer_response(response, bound.binary);
     } catch (const Error& e) {  // a non-finite value asked for as JSON
       throw Error(ErrorKind::kBadInput, fmt::format("{} (ask for binary outputs: parameters.binary_data_output = true)", e.what()));
     }
