@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "serve/compute_slots.h"
 #include "serve/cut_transport.h"
+#include "serve/http_front.h"
 #include "serve/oip_message.h"
 #include "serve/request_binding.h"
 
@@ -107,6 +108,7 @@ struct OipServer::State {
   ModelRepository& models;
   ServerOptions options;
   std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<HttpFront> front;  // plain HTTP: the clients' side
   std::thread listener;
   std::atomic<bool> started{false};
   std::mutex stop_mutex;
@@ -201,6 +203,31 @@ struct OipServer::State {
       send_error(res, 500, fmt::format("internal error: {}", e.what()));
     }
     (void)req;
+  }
+
+  HttpFrontOptions front_options(int backend_port) {
+    HttpFrontOptions f;
+    f.host = options.host;
+    f.port = options.port;
+    f.backend_port = backend_port;
+    f.max_header_bytes = options.max_header_bytes;
+    f.max_header_lines = options.max_header_lines;
+    f.max_body_bytes = options.max_request_bytes;
+    f.max_inflight_bytes = options.max_inflight_bytes;
+    f.header_timeout_s = options.header_timeout_s;
+    f.request_timeout_s = options.request_timeout_s;
+    f.read_timeout_s = options.read_timeout_s;
+    f.keep_alive_timeout_s = options.keep_alive_timeout_s;
+    f.max_connections = options.max_connections;
+    f.max_connections_per_address = options.max_connections_per_address;
+    f.forwarders = options.connection_threads;
+    f.log = [this](const std::string& line) { log(line); };
+    f.answered = [this](int status) {
+      ++requests;
+      if (status >= 500) ++server_errors;
+      else if (status >= 400) ++client_errors;
+    };
+    return f;
   }
 
   void install_routes() {
@@ -304,7 +331,10 @@ struct OipServer::State {
           } catch (const std::exception&) {
           }
         }
-        log(fmt::format("{} {} {} -> {} ({} B in, {} B out){}{}", req.remote_addr, req.method, req.path, res.status,
+        // Behind the front the peer is the front; it names the client.
+        const std::string client = front && req.has_header("X-Forwarded-For") ? req.get_header_value("X-Forwarded-For")
+                                                                               : req.remote_addr;
+        log(fmt::format("{} {} {} -> {} ({} B in, {} B out){}{}", client, req.method, req.path, res.status,
                         req.body.size(), res.body.size(), detail.empty() ? "" : ": ", detail));
       }
     });
@@ -350,15 +380,23 @@ int OipServer::start() {
   http.set_keep_alive_max_count(100000);
   http.set_tcp_nodelay(true);
   s.install_routes();
-  int port = o.port;
+  // Plain HTTP: httplib on a loopback port of its own, the front on the address asked for.
+  const bool fronted = o.tls_cert.empty();
+  const std::string host = fronted ? "127.0.0.1" : o.host;
+  int port = fronted ? 0 : o.port;
   if (port == 0) {
-    port = http.bind_to_any_port(o.host);
-    if (port < 0) throw Error(fmt::format("cannot listen on {} (any port)", o.host));
-  } else if (!http.bind_to_port(o.host, port)) {
-    throw Error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", o.host, port));
+    port = http.bind_to_any_port(host);
+    if (port < 0) throw Error(ErrorKind::kIo, fmt::format("cannot listen on {} (any port)", host));
+  } else if (!http.bind_to_port(host, port)) {
+    throw Error(ErrorKind::kIo,
+                fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", host, port));
   }
   if (::listen(ListeningSocket::of(http), SOMAXCONN) != 0)
-    throw Error(fmt::format("cannot listen on {}:{}: {}", o.host, port, std::strerror(errno)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot listen on {}:{}: {}", host, port, std::strerror(errno)));
+  if (fronted) {
+    s.front = std::make_unique<HttpFront>(s.front_options(port));
+    port = s.front->listen();
+  }
   s.started = true;
   s.listener = std::thread([&s] {
     s.http->listen_after_bind();
@@ -366,12 +404,14 @@ int OipServer::start() {
     s.stopped = true;
     s.stopped_cv.notify_all();
   });
+  if (s.front) s.front->start();
   return port;
 }
 
 void OipServer::stop() {
   State& s = *state_;
   if (!s.started) return;
+  if (s.front) s.front->stop();
   s.http->stop();
   if (s.listener.joinable()) s.listener.join();
 }
@@ -385,7 +425,9 @@ void OipServer::wait() {
 
 ServerCounters OipServer::counters() const {
   const State& s = *state_;
-  return {s.requests.load(), s.inferences.load(), s.client_errors.load(), s.server_errors.load()};
+  const HttpFrontStats front = s.front ? s.front->stats() : HttpFrontStats{};
+  return {s.requests.load(),      s.inferences.load(), s.client_errors.load(), s.server_errors.load(),
+          front.connections, front.inflight_bytes};
 }
 
 const ServerOptions& OipServer::options() const { return state_->options; }

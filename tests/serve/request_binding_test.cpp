@@ -67,7 +67,7 @@ TEST(BindRequest, OutputsAsAskedForAndBinaryPerOutputOrForAll) {
 TEST(BindRequest, RefusesWhatTheModelCannotTakeNamingIt) {
   InferRequest r;
   r.inputs = {image()};
-  EXPECT_EQ(bind_error(r), "model 'hand' needs input 'scale' (UINT8 [3])");
+  EXPECT_EQ(bind_error(r), "model 'hand' needs input 'scale' (UINT8 3)");
   r.inputs = {image(), scale(), OipTensor{"extra", {1}, "UINT8", nlohmann::json::object(), {1}}};
   EXPECT_EQ(bind_error(r), "model 'hand' has no input 'extra'; its inputs: 'image', 'scale'");
   r.inputs = {image(), scale(), scale()};
