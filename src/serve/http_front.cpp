@@ -494,6 +494,9 @@ void HttpFront::stop() {
   s.stopping = true;
   s.poke();
   if (s.loop_thread.joinable()) s.loop_thread.join();
+  {
+    std::lock_guard lock(s.jobs_mutex);  // a forwarder between its check and its wait sees `stopping` or the notify
+  }
   s.jobs_cv.notify_all();
   for (auto& t : s.forwarders) t.join();
   s.forwarders.clear();
