@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const std::vector<ChartSection> sections = {profile_charts(inputs),      cut_size_charts(inputs),
                                                 cut_cost_charts(inputs),     decision_map_charts(inputs),
-                                                edgetpu_cache_charts(inputs), live_run_charts(inputs)};
+                                                edgetpu_cache_charts(inputs), live_run_charts(inputs),
+                                                rate_accuracy_charts(inputs)};
     std::map<std::string, std::string> svgs;
     for (const ChartSection& section : sections) {
       for (const Chart& chart : section.charts) {

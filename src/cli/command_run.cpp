@@ -64,6 +64,9 @@ void print_summary(const RunOutcome& outcome) {
              "median {:.3f} J\n",
              millis(s.median_total_ms), millis(s.p90_total_ms), millis(s.median_predicted_ms),
              100 * s.median_abs_error, s.median_energy_j);
+  if (s.labelled > 0)
+    fmt::print("accuracy of the answers: {} of {} labelled requests right ({:.2f} %)\n", s.correct, s.labelled,
+               100.0 * s.correct / s.labelled);
   const LinkProfile& est = outcome.link_estimate;
   fmt::print("link estimate now: up {:.3g} Mbps, down {:.3g} Mbps, RTT {:.3g} ms ({} bandwidth, {} RTT samples); "
              "server speed x{:.2f} its profile\n",
@@ -135,6 +138,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--codec", o->codec, fmt::format("Cut-tensor codec: {}", fmt::join(codec_names(), ", ")))
       ->capture_default_str();
   cmd->add_option("--inputs", o->inputs_dir, "A directory of images, each one request (sorted by name)");
+  cmd->add_option("--labels", o->labels,
+                  "With --inputs: each image's class in name order (IDX labels, .npy integers, or one per line); "
+                  "prints the answers' top-1 accuracy");
   cmd->add_option("--count", o->count, "Requests: random inputs (default 10), or cycle through --inputs");
   cmd->add_option("--preprocess", o->preprocess, "How images are scaled: unit, caffe, torch, tf")->capture_default_str();
   cmd->add_option("--emulate-link", o->emulate_link,
