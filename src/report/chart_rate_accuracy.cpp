@@ -1,6 +1,6 @@
 // Chart 7: the rate-accuracy chart of an accuracy JSON (`splitpoint accuracy --json`): top-1 accuracy against the
 // mean bytes sent per image (log scale), one series of points per cut-tensor codec with each point labelled by its
-// cut, the input sent as JPEG at each quality as a line, and the whole fp32 model's accuracy as a dashed line.
+// cut, the input sent as JPEG at each quality as a line (each point labelled qQ), and the whole fp32 model's accuracy as a dashed line.
 // Every number reaches gnuplot in a data file; codec names (input text) only as quoted key titles.
 #include <fmt/core.h>
 
@@ -105,6 +105,8 @@ Chart rate_accuracy_chart(const AccuracyInput& input) {
     c.plot_data["jpeg"] = jpeg_line;
     plots.push_back(fmt::format("{} using 1:2 with linespoints lw 2 pt 6 lc rgb \"#222222\" title \"input as JPEG "
                                 "(qualities)\"",
+                                gnuplot::data_ref("jpeg")));
+    plots.push_back(fmt::format("{} using 1:2:(sprintf(\"q%d\", $3)) with labels offset -1.6,0 font \",10\" notitle",
                                 gnuplot::data_ref("jpeg")));
   }
   if (!whole_line.rows.empty()) {
