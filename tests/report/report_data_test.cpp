@@ -215,7 +215,7 @@ TEST(ReportData, PageIsSelfContained) {
     const std::string url = html.substr(at, 30);
     EXPECT_TRUE(url.rfind("http://www.w3.org/", 0) == 0) << url;
   }
-  // Every chart: its SVG inline and its CSV linked; all six kinds present.
+  // Every chart: its SVG inline and its CSV linked; all seven kinds present.
   size_t charts = 0;
   for (const auto& entry : std::filesystem::directory_iterator(f.output)) {
     if (entry.path().extension() != ".csv" || entry.path().filename() == "summary.csv") continue;
@@ -224,8 +224,9 @@ TEST(ReportData, PageIsSelfContained) {
     EXPECT_NE(html.find("href=\"" + id + ".csv\""), std::string::npos) << id;
     ++charts;
   }
-  // profiles, sizes, costs (Pi, Edge TPU, this machine), maps (Pi, Edge TPU: the only plans with a sweep), cache, runs
-  EXPECT_EQ(charts, 2u + 1u + 3u + 2u + 1u + 1u);
+  // profiles, sizes, costs (Pi, Edge TPU, this machine), maps (Pi, Edge TPU: the only plans with a sweep), cache, runs,
+  // rate-accuracy
+  EXPECT_EQ(charts, 2u + 1u + 3u + 2u + 1u + 1u + 1u);
   EXPECT_EQ(html.find("Chart left out"), std::string::npos);
 }
 
