@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "app/accuracy_request.h"
 #include "app/model_source.h"
 #include "app/run_request.h"
 #include "app/validate_request.h"
@@ -127,6 +129,40 @@ TEST_F(LiveAccuracy, ValidateWithDataCountsTheAnswersPerCut) {
   }
   EXPECT_EQ(report.answers[0].cut, 0);
   EXPECT_EQ(report.answers[1].cut, 6);
+}
+
+// With a lossy codec the live answers are those `splitpoint accuracy` measures offline for that cut and codec: the
+// device encodes the same cut tensor, the server decodes and runs the same tail (on the first 200 test images).
+TEST_F(LiveAccuracy, LiveUint8AnswersAreTheOfflineMeasurement) {
+  ValidateRequest v;
+  v.model = kModel;
+  v.server = server_->url();
+  v.links = "wifi";
+  v.cuts = "3,4,7";
+  v.repeats = 1;
+  v.clients = 0;
+  v.threads = 1;
+  v.codec = "uint8";
+  v.data = kFashion;
+  v.data_limit = 200;
+  const ValidateReport live = execute_validate(v);
+  AccuracyRequest a;
+  a.model = kModel;
+  a.data = kFashion;
+  a.limit = 200;
+  a.codecs = {"uint8"};
+  a.jpeg_qualities = {};
+  a.dtypes = {"f32"};
+  a.threads = 1;
+  const AccuracyReport offline = execute_accuracy(a);
+  ASSERT_EQ(live.answers.size(), 3u);
+  for (const AnswerAccuracy& answer : live.answers) {
+    const auto s = std::find_if(offline.splits.begin(), offline.splits.end(),
+                                [&](const SplitAccuracy& e) { return e.cut == answer.cut; });
+    ASSERT_NE(s, offline.splits.end());
+    EXPECT_EQ(answer.images, 200);
+    EXPECT_EQ(answer.correct, s->count.correct) << "cut " << answer.cut;
+  }
 }
 
 }  // namespace
