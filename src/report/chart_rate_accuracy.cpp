@@ -33,6 +33,50 @@ DataTable rate_accuracy_table(const AccuracyReport& r) {
   return t;
 }
 
+// What gnuplot is given: per codec (in the JSON's order, at most kMaxCodecSeries) its cuts that send something
+// (bytes, accuracy, cut); the JPEG qualities by bytes; the whole fp32 model across the bytes drawn.
+struct PlotTables {
+  std::vector<std::string> codecs;
+  std::map<std::string, DataTable> series;
+  size_t left_out = 0;  // rows of codecs beyond the first kMaxCodecSeries
+  DataTable jpeg_line, whole_line;
+};
+
+PlotTables plot_tables(const AccuracyReport& r) {
+  PlotTables t;
+  double min_bytes = 0, max_bytes = 0;
+  const auto span = [&](double bytes) {
+    min_bytes = min_bytes == 0 ? bytes : std::min(min_bytes, bytes);
+    max_bytes = std::max(max_bytes, bytes);
+  };
+  for (const SplitAccuracy& s : r.splits) {
+    if (!(s.mean_bytes > 0)) continue;  // the last cut sends nothing: no place on a log scale
+    if (!t.series.count(s.codec)) {
+      if (t.codecs.size() == kMaxCodecSeries) {
+        ++t.left_out;
+        continue;
+      }
+      t.codecs.push_back(s.codec);
+      t.series[s.codec].columns = {"mean_bytes", "accuracy_percent", "cut"};
+    }
+    t.series[s.codec].add_row({cell(s.mean_bytes), cell(s.count.percent()), cell(s.cut)});
+    span(s.mean_bytes);
+  }
+  std::vector<JpegAccuracy> jpeg = r.jpeg;
+  std::sort(jpeg.begin(), jpeg.end(), [](const auto& a, const auto& b) { return a.mean_bytes < b.mean_bytes; });
+  t.jpeg_line.columns = {"mean_bytes", "accuracy_percent", "quality"};
+  for (const JpegAccuracy& j : jpeg) {
+    if (!(j.mean_bytes > 0)) continue;
+    t.jpeg_line.add_row({cell(j.mean_bytes), cell(j.count.percent()), cell(j.quality)});
+    span(j.mean_bytes);
+  }
+  const auto f32 = std::find_if(r.whole.begin(), r.whole.end(), [](const auto& w) { return w.dtype == "f32"; });
+  t.whole_line.columns = {"mean_bytes", "accuracy_percent"};
+  if (f32 != r.whole.end() && max_bytes > 0)
+    for (double b : {min_bytes, max_bytes}) t.whole_line.add_row({cell(b), cell(f32->count.percent())});
+  return t;
+}
+
 Chart rate_accuracy_chart(const AccuracyInput& input) {
   const AccuracyReport& r = input.accuracy;
   Chart c;
@@ -40,40 +84,11 @@ Chart rate_accuracy_chart(const AccuracyInput& input) {
   c.title = fmt::format("{}: top-1 accuracy against bytes sent", r.model);
   c.data = rate_accuracy_table(r);
 
-  // Per codec (in the JSON's order), its cuts that send something: bytes, accuracy, cut.
-  std::vector<std::string> codecs;
-  std::map<std::string, DataTable> series;
-  double min_bytes = 0, max_bytes = 0;
-  size_t left_out = 0;
-  for (const SplitAccuracy& s : r.splits) {
-    if (!(s.mean_bytes > 0)) continue;  // the last cut sends nothing: no place on a log scale
-    if (!series.count(s.codec)) {
-      if (codecs.size() == kMaxCodecSeries) {
-        ++left_out;
-        continue;
-      }
-      codecs.push_back(s.codec);
-      series[s.codec].columns = {"mean_bytes", "accuracy_percent", "cut"};
-    }
-    series[s.codec].add_row({cell(s.mean_bytes), cell(s.count.percent()), cell(s.cut)});
-    min_bytes = min_bytes == 0 ? s.mean_bytes : std::min(min_bytes, s.mean_bytes);
-    max_bytes = std::max(max_bytes, s.mean_bytes);
-  }
-  std::vector<JpegAccuracy> jpeg = r.jpeg;
-  std::sort(jpeg.begin(), jpeg.end(), [](const auto& a, const auto& b) { return a.mean_bytes < b.mean_bytes; });
-  DataTable jpeg_line;
-  jpeg_line.columns = {"mean_bytes", "accuracy_percent", "quality"};
-  for (const JpegAccuracy& j : jpeg) {
-    if (!(j.mean_bytes > 0)) continue;
-    jpeg_line.add_row({cell(j.mean_bytes), cell(j.count.percent()), cell(j.quality)});
-    min_bytes = min_bytes == 0 ? j.mean_bytes : std::min(min_bytes, j.mean_bytes);
-    max_bytes = std::max(max_bytes, j.mean_bytes);
-  }
-  const auto f32 = std::find_if(r.whole.begin(), r.whole.end(), [](const auto& w) { return w.dtype == "f32"; });
-  DataTable whole_line;
-  whole_line.columns = {"mean_bytes", "accuracy_percent"};
-  if (f32 != r.whole.end() && max_bytes > 0)
-    for (double b : {min_bytes, max_bytes}) whole_line.add_row({cell(b), cell(f32->count.percent())});
+  const PlotTables t = plot_tables(r);
+  const std::vector<std::string>& codecs = t.codecs;
+  const size_t left_out = t.left_out;
+  const DataTable& jpeg_line = t.jpeg_line;
+  const DataTable& whole_line = t.whole_line;
 
   c.caption = fmt::format(
       "Top-1 accuracy on {} images of {} against the mean bytes sent per image (log scale), from {}: each point a "
@@ -93,7 +108,7 @@ Chart rate_accuracy_chart(const AccuracyInput& input) {
   std::vector<std::string> plots;
   for (size_t i = 0; i < codecs.size(); ++i) {
     const std::string name = fmt::format("codec{}", i);
-    c.plot_data[name] = series[codecs[i]];
+    c.plot_data[name] = t.series.at(codecs[i]);
     const std::string ref = gnuplot::data_ref(name);
     plots.push_back(fmt::format("{} using 1:2 with points pt 7 ps 1.2 lc rgb \"{}\" title {}", ref,
                                 gnuplot::series_colour(i), gnuplot::quote(codecs[i])));
