@@ -1,7 +1,7 @@
 // libFuzzer target: the report's inputs as `splitpoint report` reads them
 // (report/report_inputs.h): one JSON document through the one parser
 // (core/json_document.h), told apart by its "schema" and read by the profile,
-// plan or run reader; then everything the report makes of it short of running
+// plan, run or accuracy reader; then everything the report makes of it short of running
 // gnuplot: every chart's script and data files, the CSVs, the summary and the
 // page. splitpoint::Error is the expected answer to a bad file; anything else
 // escaping, a sanitizer report, or input text reaching a script as code is a
