@@ -147,6 +147,22 @@ TEST_F(NpyImages, LabelCountMismatchNamesBothFiles) {
   EXPECT_NE(e.find("img.npy has 3 images"), std::string::npos) << e;
 }
 
+// `run --labels FILE`: the same three labels 4, 0, 9 as a .npy int32 array, an IDX labels file (00 00 08 01, N=3,
+// then the bytes) and text (a comment, a blank line, one per line).
+TEST_F(NpyImages, LabelsAloneFromNpyIdxAndText) {
+  numpy(
+      "np.save(\"lab.npy\", np.array([4, 0, 9], dtype=np.int32))\n"
+      "open(\"lab.idx\", \"wb\").write(bytes([0, 0, 8, 1, 0, 0, 0, 3, 4, 0, 9]))\n"
+      "open(\"lab.txt\", \"w\").write(\"# classes\\n4\\n\\n0\\n 9 \\n\")\n"
+      "open(\"bad.txt\", \"w\").write(\"4\\n-1\\n\")");
+  const std::vector<int64_t> want = {4, 0, 9};
+  EXPECT_EQ(read_labels(path("lab.npy")), want);
+  EXPECT_EQ(read_labels(path("lab.idx")), want);
+  EXPECT_EQ(read_labels(path("lab.txt")), want);
+  const std::string e = error_of([&] { read_labels(path("bad.txt")); });
+  EXPECT_NE(e.find("bad.txt: line 2: '-1' is not a class index"), std::string::npos) << e;
+}
+
 TEST_F(NpyImages, ShapesBeyondTheLimitAreRefusedBeforeReading) {
   // A header declaring 10^11 x 10^6 bytes over 64 data bytes: refused by the limit, nothing allocated for it.
   numpy(
