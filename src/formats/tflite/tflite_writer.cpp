@@ -271,6 +271,63 @@ class GraphWriter {
                 "] has no TFLite operator (RELU, RELU6 and RELU_N1_TO_1 do)");
   }
 
+  [[noreturn]] static void no_form(const Node& n, const std::string& why) {
+    throw Error(ErrorKind::kUnsupported, std::string(op_name(n.op)) + " has no TFLite form: " + why);
+  }
+  void float_only(const Node& n) const {
+    if (tensor(n.inputs[0]).dtype != DType::f32)
+      no_form(n, "TFLite's kernel takes float32 only, the input is " + std::string(dtype_name(tensor(n.inputs[0]).dtype)));
+  }
+
+  void write_op(const Node& n, const Tanh&) { unary(n, BuiltinOperator::TANH, 2); }
+  void write_op(const Node& n, const LeakyRelu& l) {
+    model_.add_operator(BuiltinOperator::LEAKY_RELU, version(n, 2), {model_.tensor(n.inputs[0])},
+                        model_.tensor(n.output), BuiltinOptions::LeakyReluOptions,
+                        tflite::CreateLeakyReluOptions(fbb(), l.alpha).Union());
+  }
+  void write_op(const Node& n, const PRelu&) {
+    model_.add_operator(BuiltinOperator::PRELU, 1, {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
+                        model_.tensor(n.output), BuiltinOptions::NONE, 0);
+  }
+  void write_op(const Node& n, const Sqrt&) {
+    float_only(n);
+    unary(n, BuiltinOperator::SQRT, 1);
+  }
+  void write_op(const Node& n, const Erf&) { no_form(n, "TFLite has no ERF operator"); }
+  void write_op(const Node& n, const Pow& p) {
+    float_only(n);
+    Tensor exponent(Shape{1}, DType::f32);
+    exponent.as<float>()[0] = p.exponent;
+    const int32_t e = model_.new_tensor(n.name + "/exponent", Shape{1}, DType::f32, {}, &exponent);
+    model_.add_operator(BuiltinOperator::POW, 1, {model_.tensor(n.inputs[0]), e}, model_.tensor(n.output),
+                        BuiltinOptions::PowOptions, tflite::CreatePowOptions(fbb()).Union());
+  }
+  void write_op(const Node& n, const Sub& a) {
+    model_.add_operator(BuiltinOperator::SUB, version(n, 2), {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
+                        model_.tensor(n.output), BuiltinOptions::SubOptions,
+                        tflite::CreateSubOptions(fbb(), activation_of(a.activation)).Union());
+  }
+  void write_op(const Node& n, const Div& a) {
+    float_only(n);
+    model_.add_operator(BuiltinOperator::DIV, 1, {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
+                        model_.tensor(n.output), BuiltinOptions::DivOptions,
+                        tflite::CreateDivOptions(fbb(), activation_of(a.activation)).Union());
+  }
+  void write_reduce(const Node& n, const ReduceAxes& r, BuiltinOperator code) {
+    const int rank = tensor(n.inputs[0]).shape.rank();
+    std::vector<int32_t> axes;
+    for (int a : r.axes) axes.push_back(a < 0 ? a + rank : a);
+    if (r.axes.empty())
+      for (int a = 0; a < rank; ++a) axes.push_back(a);
+    const int32_t axes_tensor =
+        model_.int32_constant(n.name + "/axes", axes, Shape{static_cast<int64_t>(axes.size())});
+    model_.add_operator(code, version(n, 2), {model_.tensor(n.inputs[0]), axes_tensor}, model_.tensor(n.output),
+                        BuiltinOptions::ReducerOptions, tflite::CreateReducerOptions(fbb(), r.keep_dims).Union());
+  }
+  void write_op(const Node& n, const ReduceMean& r) { write_reduce(n, r, BuiltinOperator::MEAN); }
+  void write_op(const Node& n, const ReduceSum& r) { write_reduce(n, r, BuiltinOperator::SUM); }
+  void write_op(const Node& n, const ReduceMax& r) { write_reduce(n, r, BuiltinOperator::REDUCE_MAX); }
+
   void write_op(const Node& n, const Add& a) {
     model_.add_operator(BuiltinOperator::ADD, version(n, 2), {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
                         model_.tensor(n.output), BuiltinOptions::AddOptions,
@@ -317,6 +374,10 @@ class GraphWriter {
   }
 
   void write_op(const Node& n, const Softmax& s) {
+    const int rank = tensor(n.inputs[0]).shape.rank();
+    if (s.axis != -1 && s.axis != rank - 1)
+      no_form(n, "TFLite's SOFTMAX normalizes the last axis, this one axis " + std::to_string(s.axis) + " of rank " +
+                     std::to_string(rank));
     model_.add_operator(BuiltinOperator::SOFTMAX, version(n, 2), {model_.tensor(n.inputs[0])}, model_.tensor(n.output),
                         BuiltinOptions::SoftmaxOptions, tflite::CreateSoftmaxOptions(fbb(), s.beta).Union());
   }
