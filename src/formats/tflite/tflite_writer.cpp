@@ -274,9 +274,30 @@ class GraphWriter {
   [[noreturn]] static void no_form(const Node& n, const std::string& why) {
     throw Error(ErrorKind::kUnsupported, std::string(op_name(n.op)) + " has no TFLite form: " + why);
   }
-  void float_only(const Node& n) const {
-    if (tensor(n.inputs[0]).dtype != DType::f32)
-      no_form(n, "TFLite's kernel takes float32 only, the input is " + std::string(dtype_name(tensor(n.inputs[0]).dtype)));
+  // An op TFLite computes in float32 only: on 8-bit tensors, DEQUANTIZE its
+  // inputs, the float op (`write(inputs, output)`), QUANTIZE to the node's
+  // output (what the IR's 8-bit op means: quant/quantize.h).
+  template <typename Write>
+  void in_float(const Node& n, Write write) {
+    const TensorInfo& out = tensor(n.output);
+    std::vector<int32_t> inputs;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const TensorInfo& in = tensor(n.inputs[i]);
+      if (in.dtype == DType::f32) {
+        inputs.push_back(model_.tensor(n.inputs[i]));
+        continue;
+      }
+      const int32_t real = model_.new_tensor(n.name + "/input" + std::to_string(i) + "/float", in.shape, DType::f32,
+                                             {}, nullptr);
+      model_.add_operator(BuiltinOperator::DEQUANTIZE, in.dtype == DType::i8 ? 2 : 1, {model_.tensor(n.inputs[i])},
+                          real, BuiltinOptions::DequantizeOptions, tflite::CreateDequantizeOptions(fbb()).Union());
+      inputs.push_back(real);
+    }
+    if (out.dtype == DType::f32) return write(inputs, model_.tensor(n.output));
+    const int32_t result = model_.new_tensor(n.name + "/float", out.shape, DType::f32, {}, nullptr);
+    write(inputs, result);
+    model_.add_operator(BuiltinOperator::QUANTIZE, out.dtype == DType::u8 ? 1 : 2, {result}, model_.tensor(n.output),
+                        BuiltinOptions::QuantizeOptions, tflite::CreateQuantizeOptions(fbb()).Union());
   }
 
   void write_op(const Node& n, const Tanh&) { unary(n, BuiltinOperator::TANH, 2); }
@@ -290,17 +311,19 @@ class GraphWriter {
                         model_.tensor(n.output), BuiltinOptions::NONE, 0);
   }
   void write_op(const Node& n, const Sqrt&) {
-    float_only(n);
-    unary(n, BuiltinOperator::SQRT, 1);
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::SQRT, 1, in, out, BuiltinOptions::NONE, 0);
+    });
   }
   void write_op(const Node& n, const Erf&) { no_form(n, "TFLite has no ERF operator"); }
   void write_op(const Node& n, const Pow& p) {
-    float_only(n);
     Tensor exponent(Shape{1}, DType::f32);
     exponent.as<float>()[0] = p.exponent;
     const int32_t e = model_.new_tensor(n.name + "/exponent", Shape{1}, DType::f32, {}, &exponent);
-    model_.add_operator(BuiltinOperator::POW, 1, {model_.tensor(n.inputs[0]), e}, model_.tensor(n.output),
-                        BuiltinOptions::PowOptions, tflite::CreatePowOptions(fbb()).Union());
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::POW, 1, {in[0], e}, out, BuiltinOptions::PowOptions,
+                          tflite::CreatePowOptions(fbb()).Union());
+    });
   }
   void write_op(const Node& n, const Sub& a) {
     model_.add_operator(BuiltinOperator::SUB, version(n, 2), {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
@@ -308,10 +331,10 @@ class GraphWriter {
                         tflite::CreateSubOptions(fbb(), activation_of(a.activation)).Union());
   }
   void write_op(const Node& n, const Div& a) {
-    float_only(n);
-    model_.add_operator(BuiltinOperator::DIV, 1, {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
-                        model_.tensor(n.output), BuiltinOptions::DivOptions,
-                        tflite::CreateDivOptions(fbb(), activation_of(a.activation)).Union());
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::DIV, 1, in, out, BuiltinOptions::DivOptions,
+                          tflite::CreateDivOptions(fbb(), activation_of(a.activation)).Union());
+    });
   }
   void write_reduce(const Node& n, const ReduceAxes& r, BuiltinOperator code) {
     const int rank = tensor(n.inputs[0]).shape.rank();

@@ -62,7 +62,8 @@ const std::vector<ModelDtype> kFloatCases = {
 const std::vector<ModelDtype> kQuantizedCases = {{"vgg16-seed", "u8"},   {"vgg16-seed", "i8"}, {"mobilenet_v2", "u8"},
                                                  {"mobilenet_v2", "i8"}, {"resnet18", "u8"},   {"resnet18", "i8"},
                                                  {"small_ops", "u8"},    {"small_ops", "i8"},
-                                                 {"small_elementwise", "u8"}, {"small_elementwise", "i8"}};
+                                                 {"small_elementwise", "u8"}, {"small_elementwise", "i8"},
+                                                 {"small_float_math", "u8"},  {"small_float_math", "i8"}};
 
 std::vector<ModelDtype> written_cases() {
   std::vector<ModelDtype> cases = kFloatCases;

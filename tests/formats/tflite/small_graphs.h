@@ -97,7 +97,8 @@ inline Graph small_elementwise_graph() {
   return b.finish({mean, sum, max});
 }
 
-// The float-only ones: sqrt, pow and div (TFLite has no 8-bit kernels).
+// The ones TFLite computes in float only: sqrt, pow and div (8-bit files
+// dequantize around them).
 inline Graph small_float_math_graph() {
   SmallWeights weights;
   GraphBuilder b("small_float_math", &weights);
