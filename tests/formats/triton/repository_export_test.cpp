@@ -162,14 +162,17 @@ TEST(TritonExport, ExportedTailRunsBatchedInOnnxRuntimeAsTheWholeModel) {
     std::vector<Tensor> cut_tensors, expected;
     for (uint64_t seed : {11u, 12u}) {
       const Tensor image = random_tensor(g.tensor(g.inputs()[0]).shape, DType::f32, seed);
-      cut_tensors.push_back(testing::transpose_image(head_run->run({image})[0], false));  // NCHW, [1,C,H,W]
-      expected.push_back(whole->run({image})[0]);
+      cut_tensors.push_back(testing::transpose_image(head_run->run(std::vector<Tensor>{image})[0], false));  // NCHW, [1,C,H,W]
+      expected.push_back(whole->run(std::vector<Tensor>{image})[0]);
     }
     // The batch: both NCHW tensors one after the other, [2,C,H,W].
     const std::string name = std::string(model) + "_tail" + std::to_string(cut);
     const fs::path batch_file = repo / (name + ".batch.bin");
     std::vector<uint8_t> batch;
-    for (const Tensor& t : cut_tensors) batch.insert(batch.end(), t.data(), t.data() + t.bytes());
+    for (const Tensor& t : cut_tensors) {
+      const auto* bytes = reinterpret_cast<const uint8_t*>(t.data());
+      batch.insert(batch.end(), bytes, bytes + t.bytes());
+    }
     write_file_atomically(batch_file, batch);
     std::vector<int64_t> dims = cut_tensors[0].shape().dims();
     dims[0] = 2;
