@@ -580,11 +580,11 @@ std::vector<OipRequestedOutput> read_requested_outputs(const json& root, const O
     if (!names.insert(output.name).second) fail(path + ".name", fmt::format("{} appears twice", describe(output.name)));
     output.binary = binary_data_output;
     const json parameters = optional_parameters(value, path);
-    for (const auto& item : parameters.items()) {
-      const std::string parameter_path = path + ".parameters." + item.key();
-      if (item.key() != kBinaryData) fail(parameter_path, "not supported (only binary_data is)");
-      output.binary = boolean_value(item.value(), parameter_path);
-    }
+    // "binary_data" overrides the request's binary_data_output; other
+    // parameters (e.g. Triton's classification) are ignored, as Triton ignores
+    // those it does not know.
+    if (const json* binary = member(parameters, kBinaryData))
+      output.binary = boolean_value(*binary, path + ".parameters." + std::string(kBinaryData));
     outputs.push_back(std::move(output));
   }
   return outputs;
@@ -740,6 +740,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
   expect_object(root, "request");
   InferRequest request;
   request.id = optional_string(root, "id");
+  request.empty_id_given = request.id.empty() && member(root, "id");
   request.parameters = optional_parameters(root, "");
   if (const json* binary_data_output = member(request.parameters, kBinaryDataOutput)) {
     request.binary_data_output = boolean_value(*binary_data_output, "parameters.binary_data_output");
@@ -753,7 +754,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
 
 OipBody encode_infer_request(const InferRequest& request, bool binary) {
   ordered_json root = ordered_json::object();
-  if (!request.id.empty()) root["id"] = request.id;
+  if (!request.id.empty() || request.empty_id_given) root["id"] = request.id;
   ordered_json parameters = checked_parameters(request.parameters, "parameters");
   parameters.erase(std::string(kBinaryDataOutput));
   if (request.binary_data_output) parameters[std::string(kBinaryDataOutput)] = true;
@@ -780,6 +781,7 @@ InferResponse parse_infer_response(std::string_view body, std::optional<std::str
   response.model_name = optional_string(root, "model_name");
   response.model_version = optional_string(root, "model_version");
   response.id = optional_string(root, "id");
+  response.empty_id_given = response.id.empty() && member(root, "id");
   response.parameters = optional_parameters(root, "");
   BinaryParts binary(body, length, json_length.has_value());
   response.outputs = read_tensors(root, "outputs", limits, binary);
@@ -793,7 +795,7 @@ OipBody encode_infer_response(const InferResponse& response, const std::vector<b
   ordered_json root = ordered_json::object();
   root["model_name"] = response.model_name;
   if (!response.model_version.empty()) root["model_version"] = response.model_version;
-  if (!response.id.empty()) root["id"] = response.id;
+  if (!response.id.empty() || response.empty_id_given) root["id"] = response.id;
   ordered_json parameters = checked_parameters(response.parameters, "parameters");
   if (!parameters.empty()) root["parameters"] = std::move(parameters);
   std::string binary_parts;
