@@ -25,7 +25,7 @@ namespace {
 
 struct ServeOptions {
   ServedModelsRequest models_request{
-      {}, {}, {}, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 6, 0};
+      {}, {}, {}, {}, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 6, 0};
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string port_file;
@@ -71,6 +71,10 @@ void print_banner(const ServeOptions& o, const ServedModels& served, const Serve
     const ServedModel* whole = served.repository->find(name);
     fmt::print("  {} (whole model) and {}.tail1 .. {}.tail{} (the tail after each cut)\n", name, name, name,
                whole->layers - 1);
+  }
+  for (const std::string& name : served.repository_models) {
+    const ServedModel* m = served.repository->find(name);
+    fmt::print("  {} (version {}, from the repository {})\n", name, m->versions.front(), o.models_request.repository);
   }
   fmt::print("listening on {}://{}:{} (Open Inference Protocol v2; Ctrl-C stops)\n", scheme, o.host, port);
   std::fflush(stdout);
@@ -121,11 +125,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve models over the Open Inference Protocol (KServe v2 REST, binary tensor extension): each MODEL as\n"
-      "MODEL and the tail after each cut k as MODEL.tailK, so `splitpoint run` can send it the cut tensor.\n"
+      "MODEL and the tail after each cut k as MODEL.tailK, so `splitpoint run` can send it the cut tensor;\n"
+      "with --repository DIR, the models of a Triton model repository as they are.\n"
       "Endpoints: GET /v2/health/live|ready, /v2, /v2/models/M, /v2/models/M/ready; POST /v2/models/M/infer,\n"
       "/v2/repository/index. Stops on SIGINT/SIGTERM after the requests in flight.");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("MODEL", o->models_request.models, "Zoo model names or .tflite/.onnx files")->required();
+  cmd->add_option("MODEL", o->models_request.models, "Zoo model names or .tflite/.onnx files");
+  cmd->add_option("--repository", o->models_request.repository,
+                  "Also serve a Triton model repository (DIR/NAME/config.pbtxt, DIR/NAME/1/model.onnx; `splitpoint "
+                  "export` writes one), each model as it is");
   cmd->add_option("--backend", o->models_request.backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
   add_precision_options(*cmd, o->models_request.precision);
   cmd->add_option("--threads", o->models_request.threads, "Threads per inference")->capture_default_str();

@@ -519,11 +519,11 @@ std::vector<OipRequestedOutput> read_requested_outputs(const json& root, const O
     if (!names.insert(output.name).second) json_fail(path + ".name", fmt::format("{} appears twice", json_describe(output.name)));
     output.binary = binary_data_output;
     const json parameters = optional_parameters(field.value(), path);
-    for (const auto& item : parameters.items()) {
-      const std::string parameter_path = path + ".parameters." + item.key();
-      if (item.key() != kBinaryData) json_fail(parameter_path, "not supported (only binary_data is)");
-      output.binary = JsonField(item.value(), "", parameter_path).boolean();
-    }
+    // "binary_data" overrides the request's binary_data_output; other
+    // parameters (e.g. Triton's classification) are ignored, as Triton ignores
+    // those it does not know.
+    if (const json* binary = member(parameters, kBinaryData))
+      output.binary = JsonField(*binary, "", path + ".parameters." + std::string(kBinaryData)).boolean();
     outputs.push_back(std::move(output));
   }
   return outputs;
@@ -679,6 +679,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
   JsonField(root, "", "request").require_object();
   InferRequest request;
   request.id = optional_string(root, "id");
+  request.empty_id_given = request.id.empty() && member(root, "id");
   request.parameters = optional_parameters(root, "");
   if (const json* binary_data_output = member(request.parameters, kBinaryDataOutput)) {
     request.binary_data_output = JsonField(*binary_data_output, "", "parameters.binary_data_output").boolean();
@@ -692,7 +693,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
 
 OipBody encode_infer_request(const InferRequest& request, bool binary) {
   ordered_json root = ordered_json::object();
-  if (!request.id.empty()) root["id"] = request.id;
+  if (!request.id.empty() || request.empty_id_given) root["id"] = request.id;
   ordered_json parameters = checked_parameters(request.parameters, "parameters");
   parameters.erase(std::string(kBinaryDataOutput));
   if (request.binary_data_output) parameters[std::string(kBinaryDataOutput)] = true;
@@ -719,6 +720,7 @@ InferResponse parse_infer_response(std::string_view body, std::optional<std::str
   response.model_name = optional_string(root, "model_name");
   response.model_version = optional_string(root, "model_version");
   response.id = optional_string(root, "id");
+  response.empty_id_given = response.id.empty() && member(root, "id");
   response.parameters = optional_parameters(root, "");
   BinaryParts binary(body, length, json_length.has_value());
   response.outputs = read_tensors(root, "outputs", limits, binary);
@@ -732,7 +734,7 @@ OipBody encode_infer_response(const InferResponse& response, const std::vector<b
   ordered_json root = ordered_json::object();
   root["model_name"] = response.model_name;
   if (!response.model_version.empty()) root["model_version"] = response.model_version;
-  if (!response.id.empty()) root["id"] = response.id;
+  if (!response.id.empty() || response.empty_id_given) root["id"] = response.id;
   ordered_json parameters = checked_parameters(response.parameters, "parameters");
   if (!parameters.empty()) root["parameters"] = std::move(parameters);
   std::string binary_parts;

@@ -57,10 +57,12 @@ struct OipRequestedOutput {
 
 struct InferRequest {
   std::string id;  // optional; echoed in the response
+  bool empty_id_given = false;  // the message held "id": "" (echoed as such, as Triton does)
   std::vector<OipTensor> inputs;
   std::vector<OipRequestedOutput> outputs;  // empty: all outputs
   nlohmann::json parameters = nlohmann::json::object();
-  // Request-level "binary_data_output": true asks for every output in binary.
+  // Request-level "binary_data_output": true asks for every output in binary
+  // (each requested output's own "binary_data" overrides it).
   bool binary_data_output = false;
 
   friend bool operator==(const InferRequest&, const InferRequest&) = default;
@@ -70,6 +72,7 @@ struct InferResponse {
   std::string model_name;
   std::string model_version;
   std::string id;
+  bool empty_id_given = false;  // "id": "" is written (the request's empty id echoed)
   std::vector<OipTensor> outputs;
   nlohmann::json parameters = nlohmann::json::object();
 

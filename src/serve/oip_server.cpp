@@ -1,6 +1,7 @@
 #include "serve/oip_server.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <httplib.h>
 #include <sys/socket.h>
 
@@ -49,6 +50,26 @@ int http_status_for(ErrorKind kind) {
 }
 
 namespace {
+
+// Triton's raw binary request (Inference-Header-Content-Length: 0): the whole
+// body is the data of the model's one input, in the shape and datatype the
+// model takes; every output is answered in binary.
+InferRequest raw_binary_request(const ServedModel& model, std::string_view body) {
+  if (model.inputs.size() != 1)
+    throw Error(fmt::format("a raw binary request (Inference-Header-Content-Length: 0) needs a model of one input; "
+                            "'{}' has {}",
+                            model.name, model.inputs.size()));
+  const TensorSpec& spec = model.inputs[0];
+  OipTensor input;
+  input.name = spec.name;
+  input.shape = spec.shape.dims();
+  input.datatype = oip_datatype(spec.dtype);
+  input.data.assign(body.begin(), body.end());
+  InferRequest request;
+  request.inputs.push_back(std::move(input));
+  request.binary_data_output = true;
+  return request;
+}
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -146,8 +167,20 @@ struct OipServer::State {
     return *m;
   }
 
+  // The version a request's path names (/versions/V), or the model's latest;
+  // a version the model does not have is 404.
+  static std::string version_or_404(const ServedModel& m, const httplib::Request& req) {
+    if (req.matches.size() < 3 || !req.matches[2].matched) return m.versions.front();
+    const std::string asked = req.matches[2];
+    for (const std::string& v : m.versions)
+      if (v == asked) return v;
+    throw Error(ErrorKind::kNotFound, fmt::format("model '{}' has no version '{}'; its versions: {}", m.name, asked,
+                                                  fmt::join(m.versions, ", ")));
+  }
+
   void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
     const ServedModel& model = model_or_404(name);
+    const std::string version = version_or_404(model, req);
     std::optional<std::string_view> json_length;
     std::string header_length;
     if (req.has_header("Inference-Header-Content-Length")) {
@@ -156,7 +189,8 @@ struct OipServer::State {
     }
     OipLimits limits;
     limits.max_body_bytes = options.max_request_bytes;
-    const InferRequest request = parse_infer_request(body_bytes, json_length, limits);
+    const InferRequest request = header_length == "0" ? raw_binary_request(model, body_bytes)
+                                                      : parse_infer_request(body_bytes, json_length, limits);
     const BoundRequest bound = bind_request(request, model, options.max_request_bytes * 64);
     ModelRepository::Result result;
     {
@@ -170,8 +204,9 @@ struct OipServer::State {
 
     InferResponse response;
     response.model_name = model.name;
-    response.model_version = std::string("1");  // (GCC 12 warns wrongly, -Wrestrict, on assigning the literal)
+    response.model_version = version;
     response.id = request.id;
+    response.empty_id_given = request.empty_id_given;
     response.parameters["server_compute_ms"] = result.compute_ms;
     response.parameters["server_wait_ms"] = result.wait_ms;
     for (size_t i : bound.outputs) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
@@ -240,15 +275,17 @@ struct OipServer::State {
     });
     s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"live", true}}); });
     s.Get("/v2/health/ready", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"ready", true}}); });
-    s.Get("/v2", [this](const httplib::Request&, httplib::Response& res) {
-      send_json(res, 200, {{"name", "splitpoint"}, {"version", options.version}, {"extensions", {"binary_tensor_data"}}});
+    s.Get(R"(/v2/?)", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"name", "splitpoint"}, {"version", options.version},
+                           {"extensions", {"binary_tensor_data", "model_repository"}}});
     });
-    const std::string model = R"(/v2/models/([^/]+)(?:/versions/[^/]+)?)";
+    const std::string model = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
     s.Get(model, [this](const httplib::Request& req, httplib::Response& res) {
       guarded(req, res, [&] {
         const ServedModel& m = model_or_404(req.matches[1]);
+        version_or_404(m, req);
         send_json(res, 200,
-                  {{"name", m.name}, {"versions", {"1"}}, {"platform", "splitpoint"},
+                  {{"name", m.name}, {"versions", m.versions}, {"platform", "splitpoint"},
                    {"inputs", tensor_metadata(m.inputs)}, {"outputs", tensor_metadata(m.outputs)},
                    {"parameters", {{"base_model", m.base_model}, {"from_cut", m.from_cut}, {"layers", m.layers}}}});
       });
@@ -256,6 +293,7 @@ struct OipServer::State {
     s.Get(model + "/ready", [this](const httplib::Request& req, httplib::Response& res) {
       guarded(req, res, [&] {
         const ServedModel& m = model_or_404(req.matches[1]);
+        version_or_404(m, req);
         send_json(res, 200, {{"name", m.name}, {"ready", true}});
       });
     });
@@ -296,9 +334,20 @@ struct OipServer::State {
         infer(req, body, res, req.matches[1]);
       });
     });
-    s.Post("/v2/repository/index", [this](const httplib::Request&, httplib::Response& res) {
+    // The index takes its body (Triton's optional {"ready": ...}) through a
+    // content reader, so a POST without Content-Length (Triton's client sends
+    // none) is answered rather than refused; a body given is read and ignored.
+    s.Post("/v2/repository/index", [this](const httplib::Request& req, httplib::Response& res,
+                                          const httplib::ContentReader& content_reader) {
+      if (req.has_header("Content-Length") || req.get_header_value("Transfer-Encoding") == "chunked") {
+        size_t read = 0;
+        content_reader([&read](const char*, size_t length) { return (read += length) <= (size_t{1} << 16); });
+      }
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& n : models.names()) list.push_back({{"name", n}, {"version", "1"}, {"state", "READY"}});
+      for (const auto& n : models.names()) {
+        const ServedModel& m = *models.find(n);
+        list.push_back({{"name", n}, {"version", m.versions.front()}, {"state", "READY"}, {"reason", ""}});
+      }
       send_json(res, 200, list);
     });
     // Statuses httplib sets itself (404 no route, 413 too large, 400 bad

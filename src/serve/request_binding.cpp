@@ -43,7 +43,7 @@ void bind_outputs(const InferRequest& request, const ServedModel& model, BoundRe
       throw Error(ErrorKind::kBadInput, fmt::format("model '{}' has no output '{}'; its outputs: {}", model.name,
                                                     o.name, quoted_names(model.outputs)));
     bound.outputs.push_back(index);
-    bound.binary.push_back(o.binary || request.binary_data_output);
+    bound.binary.push_back(o.binary);  // the output's own binary_data, else the request's binary_data_output
   }
 }
 

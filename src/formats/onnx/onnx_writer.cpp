@@ -39,7 +39,8 @@ constexpr int kIrVersion = 7;
 
 class OnnxExporter {
  public:
-  OnnxExporter(const Graph& graph, onnx::GraphProto& out) : g_(graph), out_(out) {
+  OnnxExporter(const Graph& graph, onnx::GraphProto& out, OnnxWriteOptions options)
+      : g_(graph), out_(out), options_(options) {
     for (const TensorInfo& t : g_.tensors()) names_.push_back(fresh(t.name.empty() ? "tensor" : t.name));
   }
 
@@ -74,7 +75,20 @@ class OnnxExporter {
     v->set_name(names_[static_cast<size_t>(t)]);
     auto* type = v->mutable_type()->mutable_tensor_type();
     type->set_elem_type(elem_type_of_dtype(info.dtype));
-    for (int64_t d : onnx_dims(info.shape)) type->mutable_shape()->add_dim()->set_dim_value(d);
+    const std::vector<int64_t> dims = onnx_dims(info.shape);
+    for (size_t d = 0; d < dims.size(); ++d) {
+      auto* dim = type->mutable_shape()->add_dim();
+      if (d == 0 && options_.free_batch_dimension) dim->set_dim_param("batch");
+      else dim->set_dim_value(dims[d]);
+    }
+  }
+
+  // The target shape of a Reshape: with a free batch dimension, a leading 1
+  // (the IR's batch of one) becomes 0, ONNX's "copy the input's dimension",
+  // so any batch passes through.
+  std::string reshape_shape(const std::string& base, std::vector<int64_t> dims) {
+    if (options_.free_batch_dimension && !dims.empty() && dims[0] == 1) dims[0] = 0;
+    return int64s(base, dims);
   }
 
   // A node of the IR node being written: the main one (`main`) takes the IR
@@ -181,11 +195,11 @@ class OnnxExporter {
     }
     if (permutation_keeps_order(nhwc, kNhwcToNchw)) {
       const std::string y = fresh(x + "/nchw");
-      node("Reshape", {x, int64s(x + "/shape", nchw)}, y);
+      node("Reshape", {x, reshape_shape(x + "/shape", nchw)}, y);
       return y;
     }
     const std::string r = fresh(x + "/nhwc");
-    node("Reshape", {x, int64s(x + "/shape", nhwc)}, r);
+    node("Reshape", {x, reshape_shape(x + "/shape", nhwc)}, r);
     const std::string y = fresh(x + "/nchw");
     set_ints(node("Transpose", {r}, y), "perm", {0, 3, 1, 2});
     return y;
@@ -204,11 +218,11 @@ class OnnxExporter {
   // Reshapes `x` (NHWC memory order) to IR shape `shape`, written to `y`.
   void reshape_to(const std::string& x, const Shape& shape, const std::string& y) {
     if (shape.rank() != 4 || permutation_keeps_order(shape.dims(), kNhwcToNchw)) {
-      node("Reshape", {x, int64s(y + "/shape", onnx_dims(shape))}, y, true);
+      node("Reshape", {x, reshape_shape(y + "/shape", onnx_dims(shape))}, y, true);
       return;
     }
     const std::string r = fresh(y + "/nhwc");
-    node("Reshape", {x, int64s(y + "/shape", shape.dims())}, r, true);
+    node("Reshape", {x, reshape_shape(y + "/shape", shape.dims())}, r, true);
     set_ints(node("Transpose", {r}, y), "perm", {0, 3, 1, 2});
   }
 
@@ -494,6 +508,7 @@ class OnnxExporter {
 
   const Graph& g_;
   onnx::GraphProto& out_;
+  OnnxWriteOptions options_;
   std::vector<std::string> names_;
   std::set<std::string> used_;        // value names (tensors, initializers)
   std::set<std::string> node_names_;  // node names (a namespace of their own)
@@ -503,7 +518,7 @@ class OnnxExporter {
 
 }  // namespace
 
-std::vector<uint8_t> write_onnx(const Graph& graph) {
+std::vector<uint8_t> write_onnx(const Graph& graph, OnnxWriteOptions options) {
   graph.validate();
   if (!graph.has_weights())
     throw Error("write_onnx: graph '" + graph.name + "' has no weights to write (built structure-only)");
@@ -513,7 +528,7 @@ std::vector<uint8_t> write_onnx(const Graph& graph) {
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOpset);
-  OnnxExporter(graph, *model.mutable_graph()).run();
+  OnnxExporter(graph, *model.mutable_graph(), options).run();
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {

@@ -248,8 +248,9 @@ TEST(OipStrictness, MessageStructure) {
             "outputs[1].name: the string \"y\" appears twice");
   EXPECT_EQ(error(R"({"inputs": [], "outputs": [{"name": "y", "parameters": {"binary_data": "yes"}}]})"),
             "outputs[0].parameters.binary_data: expected true or false, found the string \"yes\"");
-  EXPECT_EQ(error(R"({"inputs": [], "outputs": [{"name": "y", "parameters": {"classification": 3}}]})"),
-            "outputs[0].parameters.classification: not supported (only binary_data is)");
+  // An output parameter other than binary_data is ignored, as Triton ignores those it does not know.
+  EXPECT_NO_THROW(parse_infer_request(R"({"inputs": [], "outputs": [{"name": "y", "parameters": {"classification": 3}}]})",
+                                      std::nullopt));
   EXPECT_EQ(error(R"({"inputs": [], "outputs": [{}]})"), "outputs[0].name: missing");
   EXPECT_EQ(error("").rfind("not valid JSON: ", 0), 0u);
   EXPECT_EQ(error("{\"inputs\": [], \"id\": \"\xff\"}").rfind("not valid JSON: ", 0), 0u);  // not UTF-8
