@@ -113,7 +113,7 @@ TEST_F(CliSplit, DagModelInTwoFormatsJoinsAtTheCut) {
   EXPECT_EQ(nlohmann::json::parse(tail.out)["top5"].size(), 5u);
 
   // The files run in other runtimes: the head in LiteRT, its outputs (NHWC, transposed to the NCHW an .onnx
-  // takes) into the tail in ONNX Runtime; the 1000 probabilities equal the whole zoo model's run by the
+  // takes) into the tail in ONNX Runtime; the 1000 logits equal the whole zoo model's run by the
   // reference backend on the same input, to float32 rounding (different summation orders: 1e-4 of the largest).
   const Graph whole = build_zoo_model("mobilenet_v2");
   const Tensor x = random_tensor(whole.tensor(whole.inputs()[0]).shape, DType::f32, 26);
@@ -122,7 +122,7 @@ TEST_F(CliSplit, DagModelInTwoFormatsJoinsAtTheCut) {
   ASSERT_EQ(got.elements(), 1000);
   ASSERT_EQ(want.elements(), 1000);
   EXPECT_TRUE(testing::close_relative(got, want, 1e-4));
-  // Not a near-constant answer the tolerance could not tell apart: the smallest and largest probabilities
+  // Not a near-constant answer the tolerance could not tell apart: the smallest and largest logits
   // differ by far more than 1e-4 of the largest.
   const auto p = want.as<float>();
   const auto [low, high] = std::minmax_element(p.begin(), p.end());
