@@ -17,7 +17,8 @@
 //
 // Parsing faces bytes from the network: every size, count and type is checked
 // against the message itself and against OipLimits, and anything inconsistent
-// throws Error naming the field (`inputs[1].shape[2]: -3 is negative`). It
+// throws Error naming the field (`inputs[1].shape[2]: expected an integer >=
+// 0, found -3`; the checks are core/json_field.h's, as every reader's). It
 // never reads out of bounds and never allocates more than the body's size plus
 // the limits allow.
 #include <cstdint>
