@@ -21,6 +21,7 @@
 #include "profile/machine_info.h"
 #include "serve/link_emulator.h"
 #include "serve/live_split.h"
+#include "serve/split_runner.h"
 
 namespace splitpoint {
 

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -127,6 +128,50 @@ std::vector<uint8_t> compress(std::vector<uint8_t> plain, const CutCodec& codec)
   return plain;
 }
 
+// Decompresses one zstd frame into exactly `size` bytes at `out`, streaming, so a frame
+// without its content size in the header (what the `zstd` command writes from a pipe)
+// decodes too; output beyond `size` is refused, never written (bounded by the tensor).
+void decompress_zstd(const std::vector<uint8_t>& encoded, uint8_t* out, size_t size) {
+  const unsigned long long content = ZSTD_getFrameContentSize(encoded.data(), encoded.size());
+  if (content == ZSTD_CONTENTSIZE_ERROR) throw Error("encoded cut tensor: not a zstd frame");
+  if (content != ZSTD_CONTENTSIZE_UNKNOWN && content != size)
+    throw Error(fmt::format("encoded cut tensor: zstd frame holds {} bytes, the header's shape and codec need {}",
+                            content, size));
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!context) throw Error("zstd: out of memory for a decompression context");
+  ZSTD_inBuffer input{encoded.data(), encoded.size(), 0};
+  ZSTD_outBuffer output{out, size, 0};
+  size_t status = 1;  // nonzero: the frame is not finished
+  while (status != 0 && output.pos < output.size) {
+    const size_t before = input.pos + output.pos;
+    status = ZSTD_decompressStream(context.get(), &output, &input);
+    if (ZSTD_isError(status))
+      throw Error(fmt::format("encoded cut tensor: corrupt zstd data ({})", ZSTD_getErrorName(status)));
+    if (status != 0 && input.pos == input.size && input.pos + output.pos == before)
+      throw Error(fmt::format("encoded cut tensor: zstd frame ends early, after {} of {} bytes", output.pos, size));
+  }
+  if (status != 0) {  // the output is full: the frame must end without another byte
+    uint8_t extra = 0;
+    ZSTD_outBuffer probe{&extra, 1, 0};
+    while (status != 0) {
+      const size_t before = input.pos;
+      status = ZSTD_decompressStream(context.get(), &probe, &input);
+      if (ZSTD_isError(status))
+        throw Error(fmt::format("encoded cut tensor: corrupt zstd data ({})", ZSTD_getErrorName(status)));
+      if (probe.pos != 0)
+        throw Error(fmt::format("encoded cut tensor: zstd data decodes to more than the {} bytes the header's "
+                                "shape and codec need", size));
+      if (status != 0 && input.pos == before && input.pos == input.size)
+        throw Error("encoded cut tensor: zstd frame ends early (no end of frame)");
+    }
+  }
+  if (output.pos != size)
+    throw Error(fmt::format("encoded cut tensor: zstd data decodes to {} bytes, expected {}", output.pos, size));
+  if (input.pos != input.size)
+    throw Error(fmt::format("encoded cut tensor: {} bytes after the zstd frame of {} bytes", input.size - input.pos,
+                            input.pos));
+}
+
 // Decompresses `encoded` into exactly `size` bytes at `out`; Error unless the
 // data decodes to exactly that many bytes with nothing left over.
 void decompress(const std::vector<uint8_t>& encoded, Compression compression, uint8_t* out, size_t size) {
@@ -137,26 +182,7 @@ void decompress(const std::vector<uint8_t>& encoded, Compression compression, ui
                                 size));
       if (size) std::memcpy(out, encoded.data(), size);
       return;
-    case Compression::zstd: {
-      const unsigned long long content = ZSTD_getFrameContentSize(encoded.data(), encoded.size());
-      if (content == ZSTD_CONTENTSIZE_ERROR) throw Error("encoded cut tensor: not a zstd frame");
-      if (content == ZSTD_CONTENTSIZE_UNKNOWN) throw Error("encoded cut tensor: zstd frame without its content size");
-      if (content != size)
-        throw Error(fmt::format("encoded cut tensor: zstd frame holds {} bytes, the header's shape and codec need {}",
-                                content, size));
-      const size_t frame = ZSTD_findFrameCompressedSize(encoded.data(), encoded.size());
-      if (ZSTD_isError(frame))
-        throw Error(fmt::format("encoded cut tensor: corrupt zstd frame ({})", ZSTD_getErrorName(frame)));
-      if (frame != encoded.size())
-        throw Error(fmt::format("encoded cut tensor: {} bytes after the zstd frame of {} bytes",
-                                encoded.size() - frame, frame));
-      const size_t written = ZSTD_decompress(out, size, encoded.data(), encoded.size());
-      if (ZSTD_isError(written))
-        throw Error(fmt::format("encoded cut tensor: corrupt zstd data ({})", ZSTD_getErrorName(written)));
-      if (written != size)
-        throw Error(fmt::format("encoded cut tensor: zstd data decodes to {} bytes, expected {}", written, size));
-      return;
-    }
+    case Compression::zstd: decompress_zstd(encoded, out, size); return;
     case Compression::lz4: {
       if (size > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || encoded.size() > static_cast<size_t>(INT_MAX))
         throw Error(fmt::format("encoded cut tensor: {} bytes (decoded {}) exceed what one LZ4 block holds",

@@ -84,7 +84,6 @@ std::string summary_html(const std::vector<SummaryRow>& rows) {
       "<table><tr><th>model</th><th>device</th><th>link</th><th>objective</th><th>best cut</th>"
       "<th>predicted ms</th><th>predicted J</th><th>measured ms (requests)</th><th>measured J</th>"
       "<th>gain vs all local</th><th>gain vs all remote</th></tr>\n";
-  auto pct = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}%", 100 * *v) : std::string("-"); };
   for (const SummaryRow& r : rows) {
     h += "<tr><td>" + escape(r.model) + "</td><td>" + escape(r.device) + "</td><td>" + escape(link_label(r.link)) +
          "</td><td>" + escape(r.objective) + "</td><td>" + escape(r.best_cut_label) + "</td>";
@@ -92,7 +91,8 @@ std::string summary_html(const std::vector<SummaryRow>& rows) {
     h += number_cell(r.predicted_j ? fmt::format("{:.3f}", *r.predicted_j) : "-");
     h += number_cell(r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-");
     h += number_cell(r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-");
-    h += number_cell(pct(r.gain_over_local)) + number_cell(pct(r.gain_over_remote)) + "</tr>\n";
+    h += number_cell(gain_text(r.gain_over_local, r.local_infeasible)) +
+         number_cell(gain_text(r.gain_over_remote, r.remote_infeasible)) + "</tr>\n";
   }
   h += "</table>\n<p class=\"caption\">Predicted: the plan's figures for its best cut (latency end to end, energy on "
        "the device, per inference). Measured: the median over the requests of matching live runs at that cut (same "

@@ -21,8 +21,10 @@ std::optional<int> fixed_split(const std::string& split) {
   return cut;
 }
 
+bool infeasible(const ChainPlan& p, int baseline) { return !p.cuts[static_cast<size_t>(baseline)].feasible; }
+
 std::optional<double> gain(const ChainPlan& p, int baseline) {
-  if (!p.best) return std::nullopt;
+  if (!p.best || infeasible(p, baseline)) return std::nullopt;
   const double base = p.scores[static_cast<size_t>(baseline)];
   if (!(base > 0) || !std::isfinite(base)) return std::nullopt;
   return 1 - p.scores[static_cast<size_t>(*p.best)] / base;
@@ -36,10 +38,17 @@ bool has_energy(const DeviceProfile& d) {
   return false;
 }
 
-std::string percent(const std::optional<double>& v) { return v ? fmt::format("{:.1f}%", 100 * *v) : "-"; }
 std::string optional_cell(const std::optional<double>& v) { return v ? cell(*v) : ""; }
+std::string gain_cell(const std::optional<double>& v, bool baseline_infeasible) {
+  return baseline_infeasible ? "n/a" : optional_cell(v);
+}
 
 }  // namespace
+
+std::string gain_text(const std::optional<double>& gain, bool baseline_infeasible) {
+  if (baseline_infeasible) return "n/a";
+  return gain ? fmt::format("{:.1f}%", 100 * *gain) : "-";
+}
 
 std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
   std::vector<SummaryRow> rows;
@@ -62,6 +71,8 @@ std::vector<SummaryRow> summarize_plans(const ReportInputs& inputs) {
         if (joules) row.predicted_j = b.energy_j;
         row.gain_over_local = gain(p, p.all_local);
         row.gain_over_remote = gain(p, p.all_remote);
+        row.local_infeasible = infeasible(p, p.all_local);
+        row.remote_infeasible = infeasible(p, p.all_remote);
         std::vector<double> ms, j;
         for (const RunLog& run : inputs.runs) {
           if (run.model != r.model || run.device_profile != r.device.name || run.link != r.link.name) continue;
@@ -102,7 +113,8 @@ DataTable summary_data(const std::vector<SummaryRow>& rows) {
     t.add_row({r.model, r.device, r.link, r.objective, r.best_cut ? cell(*r.best_cut) : "", r.best_cut_label,
                r.best_cut ? cell(r.predicted_ms) : "", optional_cell(r.predicted_j),
                optional_cell(r.measured_ms), optional_cell(r.measured_j), cell(r.measured_requests),
-               optional_cell(r.gain_over_local), optional_cell(r.gain_over_remote), r.plan_source, runs});
+               gain_cell(r.gain_over_local, r.local_infeasible), gain_cell(r.gain_over_remote, r.remote_infeasible),
+               r.plan_source, runs});
   }
   return t;
 }
@@ -119,8 +131,9 @@ std::string summary_text(const std::vector<SummaryRow>& rows) {
                      r.best_cut ? fmt::format("{:.1f}", r.predicted_ms) : "-",
                      r.predicted_j ? fmt::format("{:.3f}", *r.predicted_j) : "-",
                      r.measured_ms ? fmt::format("{:.1f} ({})", *r.measured_ms, r.measured_requests) : "-",
-                     r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-", percent(r.gain_over_local),
-                     percent(r.gain_over_remote)});
+                     r.measured_j ? fmt::format("{:.3f}", *r.measured_j) : "-",
+                     gain_text(r.gain_over_local, r.local_infeasible),
+                     gain_text(r.gain_over_remote, r.remote_infeasible)});
   }
   std::vector<size_t> width(table.front().size(), 0);
   for (const auto& row : table)

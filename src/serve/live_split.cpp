@@ -8,7 +8,7 @@
 
 namespace splitpoint {
 
-LiveSplit::LiveSplit(SplitRunner& runner, ChainInputs plan_inputs, LiveSplitOptions options)
+LiveSplit::LiveSplit(RequestRunner& runner, ChainInputs plan_inputs, LiveSplitOptions options)
     : runner_(runner), base_(std::move(plan_inputs)), options_(options), estimator_(base_.link, options.ewma_weight) {
   check_chain_inputs(base_);
   if (base_.device.layer_count() != runner_.layer_count())
@@ -112,8 +112,11 @@ LiveRecord LiveSplit::step(const std::vector<Tensor>& inputs, std::vector<Tensor
   }
   const int ran_here = q.remote ? cut : count;
   r.compute_j = base_.device.head_j(ran_here);
-  r.radio_j = r.link_estimate.upload_power_w() * r.upload_ms / 1000.0 +
-              r.link_estimate.download_power_w() * r.download_ms / 1000.0;
+  // The radio's power at the rate each transfer took (P = alpha x throughput + beta), not at the estimate's.
+  LinkProfile measured = r.link_estimate;
+  if (r.upload_ms > 0 && q.request_bytes > 0) measured.uplink_mbps = q.request_bytes * 8e-3 / r.upload_ms;
+  if (r.download_ms > 0 && q.response_bytes > 0) measured.downlink_mbps = q.response_bytes * 8e-3 / r.download_ms;
+  r.radio_j = measured.upload_power_w() * r.upload_ms / 1000.0 + measured.download_power_w() * r.download_ms / 1000.0;
   r.energy_j = r.compute_j + r.radio_j;
   return r;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The live split loop (Neurosurgeon's, run for real): before each request,
 // choose the cut from the planner's model with the current link estimate and
-// the server's speed as it reports it; run the request (serve/split_runner.h);
+// the server's speed as it reports it; run the request (serve/request_runner.h,
+// serve/split_runner.h the real one);
 // feed what it measured back into the estimate.
 //
 // The planner's inputs (plan/cut_estimate.h) are those `splitpoint plan` uses:
@@ -22,7 +23,7 @@
 
 #include "plan/chain_search.h"
 #include "serve/link_estimator.h"
-#include "serve/split_runner.h"
+#include "serve/request_runner.h"
 
 namespace splitpoint {
 
@@ -53,7 +54,8 @@ struct LiveRecord {
   double download_ms = 0;
   double rtt_ms = 0;
   // Device energy, J: the profile's compute energy for the layers run here
-  // plus the radio's power x the measured upload and download times.
+  // plus the radio's power x the measured upload and download times (the
+  // power at the rate each transfer took: bytes / its time).
   double compute_j = 0;
   double radio_j = 0;
   double energy_j = 0;
@@ -63,7 +65,7 @@ class LiveSplit {
  public:
   // `plan_inputs.link` is the prior link. Throws Error if the inputs do not fit
   // the runner's model or the fixed cut is out of range.
-  LiveSplit(SplitRunner& runner, ChainInputs plan_inputs, LiveSplitOptions options);
+  LiveSplit(RequestRunner& runner, ChainInputs plan_inputs, LiveSplitOptions options);
 
   LiveRecord step(const std::vector<Tensor>& inputs, std::vector<Tensor>* outputs = nullptr);
 
@@ -84,7 +86,7 @@ class LiveSplit {
   int choose_in(const ChainPlan& plan) const;
   int best_remote_in(const ChainPlan& plan) const;
 
-  SplitRunner& runner_;
+  RequestRunner& runner_;
   ChainInputs base_;
   LiveSplitOptions options_;
   LinkEstimator estimator_;

@@ -28,6 +28,7 @@
 #include "serve/executable_cache.h"
 #include "serve/model_naming.h"
 #include "serve/oip_client.h"
+#include "serve/request_runner.h"
 #include "serve/server_pool.h"
 
 namespace splitpoint {
@@ -42,31 +43,7 @@ struct SplitRunnerOptions {
   bool nonfinite_falls_back = true;  // NaN/Inf in a float32 answer: finish here (false: keep it, counted)
 };
 
-// One request, as it went. Times in ms, measured here (server_ms as the server
-// reported it).
-struct RequestRecord {
-  int cut = 0;                 // the cut asked for
-  bool remote = false;         // the server ran the tail
-  bool fallback = false;       // the server was to run it but could not: finished here
-  std::string fallback_reason;
-  double head_ms = 0;          // layers 1..cut here
-  double encode_ms = 0;
-  double network_ms = 0;       // the HTTP exchange minus server_ms and server_wait_ms: upload + RTT + download (+ protocol)
-  double server_ms = 0;
-  double server_wait_ms = 0;   // the server's queue and first-use compile time
-  double decode_ms = 0;
-  double local_tail_ms = 0;    // layers cut+1..L here (all-local, or a fallback)
-  double total_ms = 0;
-  int64_t tensor_bytes = 0;    // cut tensor payload sent (after the codec)
-  int64_t request_bytes = 0;   // HTTP bodies
-  int64_t response_bytes = 0;
-  std::string server;          // the server that answered, or was tried last
-  int failovers = 0;           // servers that failed this request before another answered it
-  int64_t server_nonfinite = 0;  // NaN/Inf values in the server's float32 answer (used or not)
-  int refused_status = 0;      // the server refused this cut's tail with this 4xx: finished here
-};
-
-class SplitRunner {
+class SplitRunner : public RequestRunner {
  public:
   // `graph` with weights; `model_name` is the server's name of the whole model;
   // `client` may be null (everything runs here).
@@ -75,10 +52,10 @@ class SplitRunner {
 
   const Graph& graph() const { return graph_; }
   const std::vector<Layer>& layers() const { return layers_; }
-  int layer_count() const { return static_cast<int>(layers_.size()); }
+  int layer_count() const override { return static_cast<int>(layers_.size()); }
 
   // Runs `inputs` (one per graph input) split at `cut` (0..L; L: all here).
-  std::vector<Tensor> run(const std::vector<Tensor>& inputs, int cut, RequestRecord& record);
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, int cut, RequestRecord& record) override;
 
   // The steps of run(), for callers that send on their own (a load test):
   // the tensors live across `cut` after layers 1..cut ran here (cut 0: the
@@ -112,7 +89,7 @@ class SplitRunner {
 
   // Times a request with no payload (GET /v2/health/live): the round trip, ms;
   // nullopt without a server, while backing off, or when it does not answer.
-  std::optional<double> probe_round_trip();
+  std::optional<double> probe_round_trip() override;
 
   // False while backing off after a failure.
   bool server_usable() const;

@@ -1,10 +1,17 @@
 // `splitpoint split`, then the files it wrote used as models by `inspect` and `exec`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "common/tensor_compare.h"
+#include "engine/backend.h"
+#include "engine/random_inputs.h"
+#include "formats/tflite/litert_oracle.h"
 #include "run_cli.h"
+#include "zoo/zoo.h"
 
 namespace splitpoint {
 namespace {
@@ -27,6 +34,58 @@ std::vector<std::string> names(const nlohmann::json& tensors) {
   std::vector<std::string> out;
   for (const auto& t : tensors) out.push_back(t["name"]);
   return out;
+}
+
+// NHWC -> NCHW for a 4-D float tensor (an .onnx takes its 4-D tensors NCHW).
+Tensor nhwc_to_nchw(const Tensor& t) {
+  const auto& d = t.shape().dims();
+  if (d.size() != 4) return t;
+  Tensor out(Shape{d[0], d[3], d[1], d[2]}, DType::f32);
+  const auto in = t.as<float>();
+  auto o = out.as<float>();
+  for (int64_t n = 0; n < d[0]; ++n)
+    for (int64_t h = 0; h < d[1]; ++h)
+      for (int64_t w = 0; w < d[2]; ++w)
+        for (int64_t c = 0; c < d[3]; ++c)
+          o[static_cast<size_t>(((n * d[3] + c) * d[1] + h) * d[2] + w)] =
+              in[static_cast<size_t>(((n * d[1] + h) * d[2] + w) * d[3] + c)];
+  return out;
+}
+
+Shape shape_of(const nlohmann::json& dims) { return Shape(dims.get<std::vector<int64_t>>()); }
+
+// The written head run in LiteRT on `x`, then the written tail in ONNX Runtime on the head's outputs: the
+// tail's output. `split` is the split's JSON (files head.tflite and tail.onnx in `dir`).
+Tensor head_then_tail(const nlohmann::json& split, const Tensor& x, const fs::path& dir) {
+  testing::write_tensor_file(dir / "x.bin", x);
+  testing::LiteRtRun head{dir / "head.tflite", {dir / "x.bin"}, {}};
+  for (size_t i = 0; i < split["head"]["outputs"].size(); ++i)
+    head.outputs.push_back(dir / ("head" + std::to_string(i) + ".bin"));
+  const auto litert = testing::run_litert({head}, dir);
+  EXPECT_TRUE(litert[0].ok) << litert[0].error << " (needs node and tests/oracles/node_modules/@litertjs/core)";
+  if (!litert[0].ok) return {};
+  nlohmann::json inputs = nlohmann::json::array();
+  for (size_t i = 0; i < split["head"]["outputs"].size(); ++i) {
+    const auto& spec = split["head"]["outputs"][i];
+    const Tensor nhwc = testing::read_tensor_file(head.outputs[i], shape_of(spec["shape"]), DType::f32);
+    EXPECT_TRUE(nhwc.has_data()) << spec.dump();
+    const Tensor nchw = nhwc_to_nchw(nhwc);
+    const fs::path file = dir / ("tail_in" + std::to_string(i) + ".bin");
+    testing::write_tensor_file(file, nchw);
+    inputs.push_back({{"name", spec["name"]}, {"type", "float32"}, {"dims", nchw.shape().dims()}, {"file", file}});
+  }
+  const auto& out = split["tail"]["outputs"][0];
+  const nlohmann::json manifest = {
+      {"runs",
+       {{{"model", (dir / "tail.onnx").string()},
+         {"inputs", inputs},
+         {"outputs", {{{"name", out["name"]}, {"file", (dir / "tail_out.bin").string()}}}}}}}};
+  std::ofstream(dir / "ort.json") << manifest.dump();
+  const int status = std::system(("/usr/bin/node " SPLITPOINT_SOURCE_DIR "/tests/oracles/onnxruntime_run.js " +
+                                  (dir / "ort.json").string())
+                                     .c_str());
+  EXPECT_EQ(status, 0) << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
+  return testing::read_tensor_file(dir / "tail_out.bin", shape_of(out["shape"]), DType::f32);
 }
 
 TEST_F(CliSplit, DagModelInTwoFormatsJoinsAtTheCut) {
@@ -52,6 +111,22 @@ TEST_F(CliSplit, DagModelInTwoFormatsJoinsAtTheCut) {
   auto tail = run_cli("exec " + path("tail.onnx") + " --repeat 1 --warmup 0 --json");
   ASSERT_EQ(tail.exit_code, 0) << tail.err;
   EXPECT_EQ(nlohmann::json::parse(tail.out)["top5"].size(), 5u);
+
+  // The files run in other runtimes: the head in LiteRT, its outputs (NHWC, transposed to the NCHW an .onnx
+  // takes) into the tail in ONNX Runtime; the 1000 logits equal the whole zoo model's run by the
+  // reference backend on the same input, to float32 rounding (different summation orders: 1e-4 of the largest).
+  const Graph whole = build_zoo_model("mobilenet_v2");
+  const Tensor x = random_tensor(whole.tensor(whole.inputs()[0]).shape, DType::f32, 26);
+  const Tensor want = make_backend("reference")->compile(whole, CompileOptions{})->run(std::vector<Tensor>{x})[0];
+  const Tensor got = head_then_tail(j, x, dir_);
+  ASSERT_EQ(got.elements(), 1000);
+  ASSERT_EQ(want.elements(), 1000);
+  EXPECT_TRUE(testing::close_relative(got, want, 1e-4));
+  // Not a near-constant answer the tolerance could not tell apart: the smallest and largest logits
+  // differ by far more than 1e-4 of the largest.
+  const auto p = want.as<float>();
+  const auto [low, high] = std::minmax_element(p.begin(), p.end());
+  EXPECT_GT(*high - *low, 100 * 1e-4 * *high);
 }
 
 TEST_F(CliSplit, StudyHeadAsUint8TfliteReadsBackAsFourteenLayers) {

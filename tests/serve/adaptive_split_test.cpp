@@ -22,6 +22,7 @@
 #include "graph/layers.h"
 #include "serve/link_emulator.h"
 #include "serve/live_split.h"
+#include "serve/split_runner.h"
 #include "serve/local_server.h"
 #include "core/error.h"
 #include "engine/random_inputs.h"

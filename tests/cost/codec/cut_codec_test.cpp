@@ -3,6 +3,7 @@
 #include "cost/cut_codec.h"
 
 #include <gtest/gtest.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <bit>
@@ -309,6 +310,53 @@ TEST(CutCodec, CorruptInputGivesAClearError) {
   EncodedTensor bad_element = encode_cut_tensor(x, parse_codec("fp32"));
   bad_element.header.codec.element = DType::i32;
   EXPECT_FALSE(error_message([&] { decode_cut_tensor(bad_element); }).empty());
+}
+
+// A zstd frame whose header holds no content size (what the `zstd` command writes when it compresses a
+// pipe) decodes by streaming, bounded by the header's shape: exactly the tensor's bytes, never more.
+std::vector<uint8_t> zstd_frame_without_content_size(const std::vector<uint8_t>& plain) {
+  ZSTD_CCtx* context = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0);
+  std::vector<uint8_t> out(ZSTD_compressBound(plain.size()));
+  const size_t size = ZSTD_compress2(context, out.data(), out.size(), plain.data(), plain.size());
+  ZSTD_freeCCtx(context);
+  EXPECT_FALSE(ZSTD_isError(size));
+  out.resize(size);
+  EXPECT_EQ(ZSTD_getFrameContentSize(out.data(), out.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+  return out;
+}
+
+TEST(CutCodec, ZstdFrameWithoutContentSizeDecodesWithinTheTensorsSize) {
+  const Tensor x = relu_like(Shape{1, 8, 8, 16}, 26);  // 1024 floats = 4096 bytes
+  const EncodedTensor plain = encode_cut_tensor(x, parse_codec("fp32"));
+  EncodedTensor streamed{plain.header, zstd_frame_without_content_size(plain.bytes)};
+  streamed.header.codec = parse_codec("fp32+zstd");
+  EXPECT_TRUE(bit_identical(decode_cut_tensor(streamed), x));
+  // The header says 1x8x8x15 (3840 bytes): the frame's 4096 are 256 too many, refused.
+  EncodedTensor smaller = streamed;
+  smaller.header.shape = Shape{1, 8, 8, 15};
+  EXPECT_NE(error_message([&] { decode_cut_tensor(smaller); }).find("more than the 3840 bytes"), std::string::npos)
+      << error_message([&] { decode_cut_tensor(smaller); });
+  // The header says 1x8x8x17 (4352 bytes): the frame ends 256 bytes early.
+  EncodedTensor bigger = streamed;
+  bigger.header.shape = Shape{1, 8, 8, 17};
+  EXPECT_NE(error_message([&] { decode_cut_tensor(bigger); }).find("4096"), std::string::npos)
+      << error_message([&] { decode_cut_tensor(bigger); });
+  // Truncated by one byte, and one byte appended after the frame.
+  EncodedTensor truncated = streamed;
+  truncated.bytes.pop_back();
+  EXPECT_FALSE(error_message([&] { decode_cut_tensor(truncated); }).empty());
+  EncodedTensor appended = streamed;
+  appended.bytes.push_back(0);
+  EXPECT_NE(error_message([&] { decode_cut_tensor(appended); }).find("1 bytes after the zstd frame"),
+            std::string::npos);
+  // An empty tensor's frame, and a frame of an empty tensor sent for a 1-element one.
+  const Tensor empty(Shape{1, 0}, DType::f32);
+  EncodedTensor nothing{encode_cut_tensor(empty, parse_codec("fp32")).header, zstd_frame_without_content_size({})};
+  nothing.header.codec = parse_codec("fp32+zstd");
+  EXPECT_EQ(decode_cut_tensor(nothing).elements(), 0);
+  nothing.header.shape = Shape{1, 1};
+  EXPECT_FALSE(error_message([&] { decode_cut_tensor(nothing); }).empty());
 }
 
 // Random mutations of the bytes and the header: decoding throws Error or

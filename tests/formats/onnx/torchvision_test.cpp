@@ -3,11 +3,15 @@
 // features are flattened into dense layers; random weights, random BatchNorm
 // statistics, eval mode) read with read_onnx and run on every backend: the outputs
 // match PyTorch's within 1e-4 of their largest magnitude. The exports are cached
-// beside the test executable; Python runs only when one is missing.
+// beside the test executable with a stamp of what made them (the script, the image size, the torch and
+// torchvision versions); Python runs only when one is missing or its stamp differs.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "common/tensor_compare.h"
@@ -32,13 +36,40 @@ fs::path export_dir() { return fs::read_symlink("/proc/self/exe").parent_path() 
 
 class TorchvisionTest : public ::testing::TestWithParam<std::string> {};
 
-// Exports `model` unless its export is there; each test exports only its own
-// model, so tests running in parallel processes never write the same files.
+// What an export was made from: the script's bytes (FNV-1a), the image size and the installed torch and
+// torchvision packages (their dpkg versions): a cached export made from anything else is made again.
+std::string export_stamp() {
+  uint64_t hash = 0xCBF29CE484222325ull;
+  for (uint8_t b : read_file_bytes(SPLITPOINT_SOURCE_DIR "/tests/formats/onnx/export_torchvision.py")) {
+    hash ^= b;
+    hash *= 0x100000001B3ull;
+  }
+  std::string versions;
+  if (FILE* p = popen("dpkg-query -W -f='${Version} ' python3-torch python3-torchvision 2>/dev/null", "r")) {
+    char buffer[256];
+    while (size_t n = fread(buffer, 1, sizeof buffer, p)) versions.append(buffer, n);
+    pclose(p);
+  }
+  return std::to_string(hash) + " " + std::to_string(kImageSize) + " " + versions;
+}
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Exports `model` unless its export is there and was made from what is here now (export_stamp); each test
+// exports only its own model, so tests running in parallel processes never write the same files.
 int export_model(const std::string& model) {
-  if (fs::exists(export_dir() / (model + ".done"))) return 0;
+  const std::string stamp = export_stamp();
+  const fs::path stamp_file = export_dir() / (model + ".stamp");
+  if (fs::exists(export_dir() / (model + ".done")) && file_text(stamp_file) == stamp) return 0;
+  fs::remove(export_dir() / (model + ".done"));
   const std::string command = "/usr/bin/python3 " SPLITPOINT_SOURCE_DIR "/tests/formats/onnx/export_torchvision.py " +
                               export_dir().string() + " " + std::to_string(kImageSize) + " " + model;
-  return std::system(command.c_str());
+  const int status = std::system(command.c_str());
+  if (status == 0) std::ofstream(stamp_file) << stamp;
+  return status;
 }
 
 Tensor float_file(const fs::path& path, Shape shape) {
