@@ -4,6 +4,8 @@
   chain.onnx          a chain of --chain-nodes ONNX nodes on a [1, 8] tensor, alternating Add(h, c) (c one shared
                       [8] initializer) and Sigmoid. Each Add starts a layer and the Sigmoid after it finishes it, so
                       the model has chain_nodes / 2 layers (chain_nodes is even).
+  conv_chain.onnx     a chain of --conv-nodes 1x1 Conv nodes (one shared [1, 1, 1, 1] weight, no bias) on a
+                      [1, 1, 1, 1] image: every Conv is a layer, --conv-nodes layers.
   dead.onnx           y = Add(x, c) is the graph's only output; beside it --dead-nodes nodes that reach no output:
                       a chain from x alternating Add(d, c) and Sigmoid, as in chain.onnx.
   shared_names.tflite --tflite-tensors tensors that all have the name "t": tensor 0 the [1, 8] FLOAT32 input, then
@@ -53,6 +55,17 @@ def bias():
 def write_chain(path, count):
     nodes, last = add_sigmoid_chain(count, "x", "h")
     onnx.save(onnx_model(nodes, [bias()], [last], "chain"), path)
+
+
+def write_conv_chain(path, count):
+    nodes, h = [], "x"
+    for i in range(count):
+        nodes.append(helper.make_node("Conv", [h, "w"], [f"c{i}"], name=f"conv{i}", kernel_shape=[1, 1]))
+        h = f"c{i}"
+    weight = helper.make_tensor("w", TensorProto.FLOAT, [1, 1, 1, 1], [1.0])
+    graph = helper.make_graph(nodes, "conv_chain", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 1, 1])],
+                              [helper.make_tensor_value_info(h, TensorProto.FLOAT, [1, 1, 1, 1])], [weight])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
 
 
 def write_dead(path, count):
@@ -181,14 +194,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", help="directory to write the files into")
     parser.add_argument("--chain-nodes", type=int, default=100_000)
+    parser.add_argument("--conv-nodes", type=int, default=100_000)
     parser.add_argument("--dead-nodes", type=int, default=100_000)
     parser.add_argument("--tflite-tensors", type=int, default=20_000)
     parser.add_argument("--pad-extent", type=int, default=54_771)
     args = parser.parse_args()
-    if args.chain_nodes < 2 or args.chain_nodes % 2 or args.dead_nodes < 0 or args.tflite_tensors < 2:
-        parser.error("--chain-nodes must be even and >= 2, --dead-nodes >= 0, --tflite-tensors >= 2")
+    if args.chain_nodes < 2 or args.chain_nodes % 2 or args.conv_nodes < 1 or args.dead_nodes < 0 or args.tflite_tensors < 2:
+        parser.error("--chain-nodes must be even and >= 2, --conv-nodes >= 1, --dead-nodes >= 0, --tflite-tensors >= 2")
     os.makedirs(args.out, exist_ok=True)
     write_chain(os.path.join(args.out, "chain.onnx"), args.chain_nodes)
+    write_conv_chain(os.path.join(args.out, "conv_chain.onnx"), args.conv_nodes)
     write_dead(os.path.join(args.out, "dead.onnx"), args.dead_nodes)
     write_shared_names(os.path.join(args.out, "shared_names.tflite"), args.tflite_tensors)
     write_pad_onnx(os.path.join(args.out, "pad.onnx"), args.pad_extent)
