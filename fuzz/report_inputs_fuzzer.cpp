@@ -1,7 +1,7 @@
 // libFuzzer target: the report's inputs as `splitpoint report` reads them
 // (report/report_inputs.h): one JSON document through the one parser
 // (core/json_document.h), told apart by its "schema" and read by the profile,
-// plan or run reader; then everything the report makes of it short of running
+// plan, run or accuracy reader; then everything the report makes of it short of running
 // gnuplot: every chart's script and data files, the CSVs, the summary and the
 // page. splitpoint::Error is the expected answer to a bad file; anything else
 // escaping, a sanitizer report, or input text reaching a script as code is a
@@ -45,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const std::vector<ChartSection> sections = {profile_charts(inputs),      cut_size_charts(inputs),
                                                 cut_cost_charts(inputs),     decision_map_charts(inputs),
-                                                edgetpu_cache_charts(inputs), live_run_charts(inputs)};
+                                                edgetpu_cache_charts(inputs), live_run_charts(inputs),
+                                                rate_accuracy_charts(inputs)};
     std::map<std::string, std::string> svgs;
     for (const ChartSection& section : sections) {
       for (const Chart& chart : section.charts) {

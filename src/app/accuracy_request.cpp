@@ -28,8 +28,7 @@ namespace splitpoint {
 void check_accuracy_request(const AccuracyRequest& o) {
   if (o.model.empty()) throw Error("give MODEL (a .onnx or .tflite file, or a zoo name)");
   if (o.data.empty()) throw Error("give --data (a directory of IDX files, a folder per class, or an IDX images file)");
-  if (o.calibration_samples < 1)
-    throw Error(fmt::format("--calibration-samples must be at least 1, is {}", o.calibration_samples));
+  check_precision_options(o.precision);
   if (o.limit < 0) throw Error(fmt::format("--limit must be 0 (all) or more, is {}", o.limit));
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
   for (const std::string& codec : o.codecs) parse_codec(codec);
@@ -39,13 +38,10 @@ void check_accuracy_request(const AccuracyRequest& o) {
     if (d != "f32" && d != "u8" && d != "i8") throw Error(fmt::format("--dtypes: '{}' is not f32, u8 or i8", d));
 }
 
-namespace {
-
-// The model's one image input, checked against the data's image size.
 const TensorInfo& image_input(const Graph& graph, const LabelledImages& data) {
   if (graph.inputs().size() != 1 || graph.outputs().size() != 1)
     throw Error(ErrorKind::kUnsupported,
-                fmt::format("{}: accuracy needs a model with one input and one output, it has {} and {}", graph.name,
+                fmt::format("{}: labelled images need a model with one input and one output, it has {} and {}", graph.name,
                             graph.inputs().size(), graph.outputs().size()));
   const TensorInfo& input = graph.tensor(graph.inputs()[0]);
   const Shape& s = input.shape;
@@ -57,13 +53,10 @@ const TensorInfo& image_input(const Graph& graph, const LabelledImages& data) {
   return input;
 }
 
+namespace {
+
 // Image `i` as the model's input: pixels / 255.
-Tensor input_of(const uint8_t* pixels, const Shape& shape) {
-  Tensor t(shape, DType::f32);
-  auto out = t.as<float>();
-  for (size_t j = 0; j < out.size(); ++j) out[j] = static_cast<float>(pixels[j]) / 255.0f;
-  return t;
-}
+Tensor input_of(const uint8_t* pixels, const Shape& shape) { return unit_tensor(pixels, shape); }
 
 int64_t top1(const Tensor& output) { return top_k(output, 1).front().index; }
 
@@ -191,6 +184,8 @@ AccuracyCount quantized_accuracy(const Backend& backend, const Graph& graph, Qua
                                  const AccuracyRequest& o) {
   CalibrationOptions calibration_options;
   calibration_options.threads = options.threads;
+  calibration_options.method = parse_range_method(o.precision.calibration_method);
+  calibration_options.percentile = o.precision.percentile;
   const QuantizedModel quantized = quantize_model(backend, graph, scheme, calibration, calibration_options);
   auto executable = backend.compile(quantized.graph, options);
   if (o.stage) o.stage(fmt::format("the whole model in {} on {} images", quant_scheme_name(scheme), images));
@@ -263,7 +258,7 @@ AccuracyReport execute_accuracy(const AccuracyRequest& o) {
         throw Error(fmt::format("{}: calibration images are {}x{}x{}, the test images {}x{}x{}", report.calibration,
                                 images.height, images.width, images.channels, data.height, data.width,
                                 data.channels));
-      report.calibration_samples = static_cast<int>(std::min<int64_t>(o.calibration_samples, images.count));
+      report.calibration_samples = static_cast<int>(std::min<int64_t>(o.precision.calibration_samples, images.count));
       if (o.stage) o.stage(fmt::format("calibrating on {} images of {}", report.calibration_samples, report.calibration));
       for (int i = 0; i < report.calibration_samples; ++i) calibration.push_back({input_of(images.image(i), shape)});
     }

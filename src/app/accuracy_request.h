@@ -16,6 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "app/model_precision.h"
+#include "dataset/labelled_images.h"
+#include "graph/graph.h"
+#include "plan/accuracy_table.h"
+
 namespace splitpoint {
 
 struct AccuracyRequest {
@@ -23,7 +28,8 @@ struct AccuracyRequest {
   std::string data;    // dataset/labelled_images.h open_data_source
   std::string labels;  // with an IDX images file as `data`
   std::string calibration_data;  // an IDX images file; empty: the training images beside the data, if any
-  int calibration_samples = 200;
+  // Calibration of the 8-bit models: images, range method, percentile (the dtype is not used: `dtypes` are).
+  PrecisionOptions precision{"f32", 200, "minmax", 99.99};
   int64_t limit = 0;   // the first N images (0: all)
   std::vector<std::string> codecs = {"fp32", "fp16", "uint8", "uint8+zstd", "uint8+lz4"};
   std::vector<int> jpeg_qualities = {10, 25, 50, 75, 90};
@@ -35,50 +41,8 @@ struct AccuracyRequest {
   std::function<void(int64_t done, int64_t total)> progress;
 };
 
-struct AccuracyCount {
-  int64_t correct = 0;
-  int64_t images = 0;
-  double percent() const { return images == 0 ? 0.0 : 100.0 * static_cast<double>(correct) / static_cast<double>(images); }
-};
-
-struct WholeAccuracy {
-  std::string dtype;  // f32, u8, i8
-  AccuracyCount count;
-};
-
-struct SplitAccuracy {
-  int cut = 0;            // 0..L
-  std::string layer;      // the layer before the cut ("input" for cut 0)
-  std::string codec;      // codec_name
-  AccuracyCount count;
-  int64_t total_bytes = 0;  // over all images
-  double mean_bytes = 0;    // per image
-  int64_t identical = 0;    // images whose output is the whole fp32 model's, bit for bit
-};
-
-struct JpegAccuracy {
-  int quality = 0;
-  AccuracyCount count;
-  int64_t total_bytes = 0;
-  double mean_bytes = 0;
-};
-
-struct AccuracyReport {
-  std::string model;
-  std::string tool;
-  std::string date;
-  std::string data;         // the test images' source
-  std::string calibration;  // the calibration images' source
-  int calibration_samples = 0;
-  std::string backend;
-  int threads = 0;
-  int64_t images = 0;
-  int64_t raw_input_bytes = 0;  // one image's 8-bit pixels
-  int layers = 0;
-  std::vector<WholeAccuracy> whole;
-  std::vector<SplitAccuracy> splits;  // by cut, then codec in the request's order
-  std::vector<JpegAccuracy> jpeg;
-};
+// The model's one image input (f32, 1xHxWxC), checked against the images' size: Error (naming both) otherwise.
+const TensorInfo& image_input(const Graph& graph, const LabelledImages& data);
 
 // Throws Error (bad input, naming the option) before any long work.
 void check_accuracy_request(const AccuracyRequest& request);

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "app/accuracy_json.h"
+#include "plan/accuracy_json.h"
 #include "app/model_source.h"
 #include "app/planner_inputs.h"
 #include "core/error.h"

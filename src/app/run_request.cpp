@@ -15,6 +15,7 @@
 #include "core/npy.h"
 #include "core/version.h"
 #include "engine/random_inputs.h"
+#include "dataset/labelled_images.h"
 #include "engine/top_k.h"
 #include "graph/cut.h"
 #include "profile/machine_info.h"
@@ -28,6 +29,7 @@ namespace {
 struct NamedInput {
   std::string name;
   std::vector<Tensor> tensors;
+  std::optional<int64_t> label;
 };
 
 std::vector<NamedInput> images_in(const Graph& graph, const RunRequest& o) {
@@ -42,12 +44,21 @@ std::vector<NamedInput> images_in(const Graph& graph, const RunRequest& o) {
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) throw Error(fmt::format("--inputs {}: no images (.jpg, .png, .bmp, .ppm, ...)", o.inputs_dir));
+  std::vector<int64_t> labels;
+  if (!o.labels.empty()) {
+    labels = read_labels(o.labels);
+    if (labels.size() != files.size())
+      throw Error(fmt::format("{}: {} labels, but --inputs {} has {} images", o.labels, labels.size(), o.inputs_dir,
+                              files.size()));
+  }
   const Shape& shape = graph.tensor(graph.inputs()[0]).shape;
   const size_t n = o.count > 0 ? static_cast<size_t>(o.count) : files.size();
   std::vector<NamedInput> inputs;
   for (size_t i = 0; i < n; ++i) {
-    const auto& f = files[i % files.size()];
-    inputs.push_back({f.filename().string(), {load_image(f.string(), shape, parse_preprocess(o.preprocess))}});
+    const size_t file = i % files.size();
+    inputs.push_back({files[file].filename().string(),
+                      {load_image(files[file].string(), shape, parse_preprocess(o.preprocess))},
+                      labels.empty() ? std::nullopt : std::optional<int64_t>(labels[file])});
   }
   return inputs;
 }
@@ -58,7 +69,7 @@ std::vector<NamedInput> gather_inputs(const Graph& graph, const RunRequest& o) {
   const int n = o.count > 0 ? o.count : 10;
   for (int i = 0; i < n; ++i)
     inputs.push_back({fmt::format("random#{}", o.seed + static_cast<uint64_t>(i)),
-                      random_inputs(graph, o.seed + static_cast<uint64_t>(i))});
+                      random_inputs(graph, o.seed + static_cast<uint64_t>(i)), std::nullopt});
   return inputs;
 }
 
@@ -198,6 +209,8 @@ void check_run_request(const RunRequest& o) {
   if (!(o.timeout_s > 0)) throw Error(fmt::format("--timeout must be positive, is {}", o.timeout_s));
   if (!(o.retry_after_s >= 0)) throw Error(fmt::format("--retry-after must be 0 or more, is {}", o.retry_after_s));
   check_precision_options(o.precision);
+  if (!o.labels.empty() && o.inputs_dir.empty())
+    throw Error("--labels needs --inputs DIR (the labels are those of its images, in name order)");
   parse_objective(o.objective);
   parse_codec(o.codec);
   prior_link(o);
@@ -267,7 +280,8 @@ RunOutcome execute_run(const RunRequest& o, const RunObserver& observer) {
   if (observer.start) observer.start(outcome.report);
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<Tensor> outputs;
-    RunEntry entry{static_cast<int>(i), inputs[i].name, live.step(inputs[i].tensors, &outputs), std::nullopt};
+    RunEntry entry{static_cast<int>(i), inputs[i].name, live.step(inputs[i].tensors, &outputs), std::nullopt,
+                   inputs[i].label};
     if (outputs.size() == 1 && outputs[0].dtype() == DType::f32) entry.top1 = top_k(outputs[0], 1).front().index;
     if (!o.save_outputs.empty()) save_outputs(graph, outputs, i, o.save_outputs);
     outcome.report.entries.push_back(entry);

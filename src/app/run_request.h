@@ -33,6 +33,9 @@ struct RunRequest {
   std::string objective = "latency";
   std::string codec = "fp32";
   std::string inputs_dir;  // a directory of images, each one request; empty: random inputs
+  // With inputs_dir: the class of each image in name order (dataset/labelled_images.h read_labels: IDX, .npy or
+  // one per line); the answers' top-1 accuracy is then reported. Empty: none.
+  std::string labels;
   int count = 0;           // requests (0: every image, or 10 random inputs)
   std::string preprocess = "unit";
   std::string emulate_link;  // empty: the traffic is not shaped

@@ -1,7 +1,9 @@
 #pragma once
 // `splitpoint serve`'s models: each MODEL argument loaded (app/model_source.h),
 // brought to the requested precision (app/model_precision.h) and hosted with
-// its tails in one repository (serve/model_repository.h) on one backend.
+// its tails in one repository (serve/model_repository.h) on one backend; and
+// the models of a Triton model repository folder, each as it is (its config
+// checked against its model.onnx).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@ namespace splitpoint {
 
 struct ServedModelsRequest {
   std::vector<std::string> models;  // zoo names or .tflite/.onnx files
+  std::string repository;           // a Triton model repository (formats/triton/triton_model.h); empty: none
   std::string backend;              // empty: the default
   PrecisionOptions precision;
   int threads = 1;
@@ -23,7 +26,8 @@ struct ServedModelsRequest {
 
 struct ServedModels {
   std::string backend;                      // its name
-  std::vector<std::string> names;           // the models' names, as given
+  std::vector<std::string> names;           // the models' names, as given (each hosted with its tails)
+  std::vector<std::string> repository_models;  // the repository's models, each hosted as it is
   std::unique_ptr<ModelRepository> repository;
 };
 

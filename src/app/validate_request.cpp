@@ -7,11 +7,14 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/accuracy_request.h"
 #include "app/model_source.h"
 #include "app/planner_inputs.h"
 #include "core/error.h"
 #include "core/version.h"
+#include "dataset/labelled_images.h"
 #include "engine/random_inputs.h"
+#include "engine/top_k.h"
 #include "graph/cut.h"
 #include "profile/machine_info.h"
 #include "serve/link_emulator.h"
@@ -97,6 +100,30 @@ void run_load(const ValidateRequest& o, const ClientOptions& client_options, Spl
   }
 }
 
+// The first `data_limit` labelled images run split at each of setup.cuts through `client` (no emulated link).
+std::vector<AnswerAccuracy> answer_accuracy(const ValidateRequest& o, const Graph& graph, const LabelledImages& data,
+                                            const std::vector<int>& cuts, SplitRunner& runner, OipClient& client,
+                                            const ValidateObserver& observer) {
+  const Shape shape = image_input(graph, data).shape;
+  const int64_t images = std::min(o.data_limit, data.count);
+  runner.set_client(&client);
+  std::vector<AnswerAccuracy> out;
+  for (int cut : cuts) {
+    if (observer.note) observer.note(fmt::format("cut {}: answers on {} labelled images of {}", cut, images, data.source));
+    AnswerAccuracy a{cut, 0, 0, 0};
+    for (int64_t i = 0; i < images; ++i) {
+      RequestRecord record;
+      const std::vector<Tensor> outputs = runner.run({unit_tensor(data.image(i), shape)}, cut, record);
+      ++a.images;
+      if (record.fallback) ++a.fallbacks;
+      if (top_k(outputs.at(0), 1).front().index == data.labels[static_cast<size_t>(i)]) ++a.correct;
+    }
+    out.push_back(a);
+    if (observer.answers) observer.answers(a);
+  }
+  return out;
+}
+
 }  // namespace
 
 void check_validate_request(const ValidateRequest& o) {
@@ -108,6 +135,8 @@ void check_validate_request(const ValidateRequest& o) {
   parse_codec(o.codec);
   parse_server_url(o.server);
   parse_links(o.links);
+  if (!o.labels.empty() && o.data.empty()) throw Error("--labels needs --data (the images file it labels)");
+  if (o.data_limit < 1) throw Error(fmt::format("--data-limit must be at least 1, is {}", o.data_limit));
 }
 
 ValidateReport execute_validate(const ValidateRequest& o, const ValidateObserver& observer) {
@@ -130,6 +159,12 @@ ValidateReport execute_validate(const ValidateRequest& o, const ValidateObserver
   setup.layers = static_cast<int>(layers.size());
   setup.cuts = requested_cuts(o, graph, layers);
   const int load_cut = resolve_cut(graph, layers, o.load_cut);
+  std::optional<DataSource> data;
+  if (!o.data.empty()) {  // read and checked against the model before any long work
+    data = open_data_source(o.data, o.labels.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.labels));
+    image_input(graph, data->test);
+    report.data = data->test.source;
+  }
   if (o.clients > 0 && load_cut == setup.layers)
     throw Error("--load-cut: the last cut runs nothing on the server; choose an earlier one");
 
@@ -171,6 +206,11 @@ ValidateReport execute_validate(const ValidateRequest& o, const ValidateObserver
   report.date = utc_iso8601(std::chrono::system_clock::now());
   report.per_link = accuracy_per_link(setup, report.points);
   if (observer.accuracy) observer.accuracy(report.per_link);
+  std::unique_ptr<OipClient> direct;  // lives as long as the runner may use it
+  if (data) {
+    direct = std::make_unique<OipClient>(o.server, client_options);
+    report.answers = answer_accuracy(o, graph, data->test, setup.cuts, runner, *direct, observer);
+  }
   if (o.clients > 0) run_load(o, client_options, runner, input, server_model, load_cut, observer, report);
   return report;
 }
@@ -201,6 +241,13 @@ std::string validate_report_json(const ValidateReport& r) {
                         {"median_abs_prediction_error", a.median_abs_prediction_error},
                         {"median_overhead", a.median_overhead}});
   j["per_link"] = per_link;
+  if (!r.data.empty()) {
+    nlohmann::json answers = nlohmann::json::array();
+    for (const AnswerAccuracy& a : r.answers)
+      answers.push_back({{"cut", a.cut}, {"correct", a.correct}, {"images", a.images}, {"fallbacks", a.fallbacks},
+                         {"accuracy_percent", a.percent()}});
+    j["answers"] = {{"data", r.data}, {"cuts", answers}};
+  }
   if (!r.load_model.empty()) {
     nlohmann::json load = nlohmann::json::array();
     for (const LoadRun& run : r.load) {

@@ -35,6 +35,12 @@ struct ValidateRequest {
   double load_seconds = 10;
   std::string load_cut = "0";
   double timeout_s = 60;
+  // Labelled images (dataset/labelled_images.h open_data_source; `labels` with an IDX or .npy images file): the
+  // first `data_limit` run split at each validated cut against the server, without link emulation, and the
+  // answers' top-1 accuracy reported per cut. Empty: none.
+  std::string data;
+  std::string labels;
+  int64_t data_limit = 100;
 };
 
 // What is compared, known before the first run.
@@ -63,6 +69,15 @@ struct LoadRun {
   LoadTestResult result;
 };
 
+// Per validated cut: the live answers on the labelled images (`data`) and how many were right.
+struct AnswerAccuracy {
+  int cut = 0;
+  int64_t correct = 0;
+  int64_t images = 0;
+  int64_t fallbacks = 0;  // answers finished on the device after a server failure (the same answer)
+  double percent() const { return images ? 100.0 * static_cast<double>(correct) / static_cast<double>(images) : 0; }
+};
+
 struct ValidateReport {
   std::string tool;
   std::string date;
@@ -74,6 +89,8 @@ struct ValidateReport {
   std::string load_model;  // the tail model the throughput test sent to; empty: no test
   int load_cut = 0;
   std::vector<LoadRun> load;
+  std::string data;                     // the labelled images' source; empty: none given
+  std::vector<AnswerAccuracy> answers;  // per cut, with data
 };
 
 // Progress as it happens, for a caller that prints (each may be empty).
@@ -85,6 +102,7 @@ struct ValidateObserver {
   std::function<void(const std::vector<LinkAccuracy>&)> accuracy;
   std::function<void(const std::string& model, int cut)> load_start;
   std::function<void(const LoadRun&)> load_run;
+  std::function<void(const AnswerAccuracy&)> answers;  // one cut's answers on the labelled images
 };
 
 // Throws Error (bad input, naming the option) before any long work.

@@ -7,9 +7,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "app/accuracy_json.h"
+#include "plan/accuracy_json.h"
 #include "app/accuracy_request.h"
 #include "cli/commands.h"
+#include "cli/model_precision.h"
 #include "cli/output_file.h"
 #include "core/file_io.h"
 #include "profile/progress_bar.h"
@@ -73,24 +74,24 @@ void add_accuracy_command(CLI::App& app, int& exit_code) {
       "each sends per image (the rate-accuracy table).");
   auto options = std::make_shared<AccuracyOptions>();
   AccuracyRequest* o = &options->request;
-  cmd->add_option("MODEL", o->model, "A float .onnx or .tflite file (or a zoo name)")->required();
+  // MODEL, --backend, --threads and the calibration of the 8-bit models (--calibration-samples, --calibration,
+  // --percentile); the precisions measured are --dtypes.
+  add_model_run_options(*cmd, o->model, o->backend, o->precision, o->threads, /*with_dtype=*/false);
   cmd->add_option("--data", o->data,
                   "Labelled images: a directory with t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] "
-                  "(e.g. /usr/share/datasets/fashion-mnist), a folder per class, or an IDX images file with --labels")
+                  "(e.g. /usr/share/datasets/fashion-mnist), a folder per class, or an IDX or .npy images file with --labels")
       ->required();
-  cmd->add_option("--labels", o->labels, "With an IDX images file as --data: its IDX labels file");
+  cmd->add_option("--labels", o->labels, "With an IDX images file as --data: its IDX labels file; with a .npy images file (uint8 N,H,W[,C]): "
+                  "its .npy labels (any integer type)");
   cmd->add_option("--calibration-data", o->calibration_data,
                   "IDX images to calibrate the 8-bit models on (default: train-images-idx3-ubyte[.gz] beside the "
                   "test files, else the test images)");
-  cmd->add_option("--calibration-samples", o->calibration_samples, "Calibration images")->capture_default_str();
   cmd->add_option("--limit", o->limit, "Only the first N images (0: all)")->capture_default_str();
   cmd->add_option("--codecs", o->codecs, "Cut-tensor codecs")->delimiter(',')->capture_default_str();
   cmd->add_option("--jpeg-qualities", o->jpeg_qualities, "JPEG qualities of the input baseline")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--dtypes", o->dtypes, "Whole-model precisions (f32, u8, i8)")->delimiter(',')->capture_default_str();
-  cmd->add_option("--backend", o->backend, "Backend (default: this machine's)");
-  cmd->add_option("--threads", o->threads, "Threads")->capture_default_str();
   cmd->add_option("--json", options->json, "Write the results as JSON here (docs/accuracy.md)");
   cmd->callback([options, &exit_code] { exit_code = run_accuracy(*options); });
 }

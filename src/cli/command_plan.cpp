@@ -40,6 +40,15 @@ std::string fit_line(const TypeFit& fit) {
 
 std::string layer_after(const PlanReport& r, int cut) { return r.layers[static_cast<size_t>(cut - 1)].name; }
 
+// A profile's notes, and its warnings (a contended measurement) on stdout and stderr.
+void print_profile_lines(std::string_view role, const DeviceProfile& profile) {
+  for (const auto& n : profile.notes) fmt::print("  {}: {}\n", role, n);
+  for (const auto& w : profile.warnings) {
+    fmt::print("  {}: warning: {}\n", role, w);
+    fmt::print(stderr, "plan: warning: {}: {}\n", role, w);
+  }
+}
+
 void print_header(const PlanReport& r) {
   const ChainPlan& p = r.plan;
   fmt::print("{}: plan for {} — device {} ({}), server {}, link {} (up {:g} Mbps, down {:g} Mbps, RTT {:g} ms{}), "
@@ -49,18 +58,10 @@ void print_header(const PlanReport& r) {
              r.link.radio ? fmt::format(", {} radio {:.2f} W sending", r.link.radio->technology, r.link.upload_power_w())
                           : ", no radio energy",
              r.codec);
-  for (const auto& n : r.device.notes) fmt::print("  device: {}\n", n);
-  for (const auto& w : r.device.warnings) {
-    fmt::print("  device: warning: {}\n", w);
-    fmt::print(stderr, "plan: warning: {}\n", w);
-  }
+  print_profile_lines("device", r.device);
   if (r.plan.cuts.size() > 1 && r.image_input) fmt::print("  cut 0 sends the input image's 8-bit pixels\n");
   for (const auto& f : r.device_fits) fmt::print("  device fit: {}\n", fit_line(f));
-  for (const auto& n : r.server.notes) fmt::print("  server: {}\n", n);
-  for (const auto& w : r.server.warnings) {
-    fmt::print("  server: warning: {}\n", w);
-    fmt::print(stderr, "plan: warning: server: {}\n", w);
-  }
+  print_profile_lines("server", r.server);
   for (const auto& f : r.server_fits) fmt::print("  server fit: {}\n", fit_line(f));
 }
 

@@ -1,4 +1,4 @@
-// `splitpoint report INPUTS... -o DIR`: profile, plan and run JSONs to an HTML
+// `splitpoint report INPUTS... -o DIR`: profile, plan, run and accuracy JSONs to an HTML
 // page with charts (drawn by gnuplot), the CSV behind each chart, and a
 // summary table printed here and written as DIR/summary.csv.
 #include <fmt/core.h>
@@ -58,21 +58,22 @@ int run_report(const ReportCommandOptions& o) {
 void add_report_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "report",
-      "Write an HTML report (DIR/report.html: self-contained, viewable offline) from profile, plan and run JSONs,\n"
-      "told apart by their \"schema\" field (splitpoint-profile, splitpoint-plan, splitpoint-run):\n"
+      "Write an HTML report (DIR/report.html: self-contained, viewable offline) from profile, plan, run and accuracy\n"
+      "JSONs, told apart by their \"schema\" field (splitpoint-profile, -plan, -run, -accuracy):\n"
       "  profiles (splitpoint profile -o, data/profiles/*.json) -> 1. time per layer and cumulative energy\n"
       "  plans (splitpoint plan -o)                           -> 2. cut-tensor size per layer (fp32, uint8, input, JPEG)\n"
       "                                                          3. latency and energy per cut, stacked, per link\n"
       "    with --sweep-bandwidth                             -> 4. decision map: best cut against bandwidth\n"
       "    with --device edgetpu-usb2|edgetpu-usb3            -> 5. Edge TPU cache fit per head\n"
       "  runs (splitpoint run -o)                             -> 6. predicted against measured latency\n"
+      "  accuracy (splitpoint accuracy --json)                -> 7. accuracy against bytes per cut and codec, JPEG\n"
       "Charts are drawn by gnuplot (Debian's gnuplot-nox) as SVG inside the page; the data behind each is written\n"
       "beside it as CSV. A chart whose inputs are missing is left out with a line saying which input gives it.\n"
       "Prints, and writes as DIR/summary.csv, the best cut per device x link x objective with its predicted latency\n"
       "and energy, the measured ones when a run matches, and the gain over all local and all remote.\n"
       "Example: splitpoint report build/demo/*.json -o build/demo/report");
   auto o = std::make_shared<ReportCommandOptions>();
-  cmd->add_option("INPUTS", o->inputs, "Profile, plan and run JSON files (a splitpoint-validate JSON is skipped)")
+  cmd->add_option("INPUTS", o->inputs, "Profile, plan, run and accuracy JSON files (a splitpoint-validate JSON is skipped)")
       ->required();
   cmd->add_option("-o,--output", o->directory, "Directory to write report.html, the CSVs and summary.csv into "
                                                "(created if missing)")

@@ -64,6 +64,9 @@ void print_summary(const RunOutcome& outcome) {
              "median {:.3f} J\n",
              millis(s.median_total_ms), millis(s.p90_total_ms), millis(s.median_predicted_ms),
              100 * s.median_abs_error, s.median_energy_j);
+  if (s.labelled > 0)
+    fmt::print("accuracy of the answers: {} of {} labelled requests right ({:.2f} %)\n", s.correct, s.labelled,
+               100.0 * s.correct / s.labelled);
   const LinkProfile& est = outcome.link_estimate;
   fmt::print("link estimate now: up {:.3g} Mbps, down {:.3g} Mbps, RTT {:.3g} ms ({} bandwidth, {} RTT samples); "
              "server speed x{:.2f} its profile\n",
@@ -94,6 +97,17 @@ int run_run(RunOptions o) {
   print_summary(outcome);
   if (!o.output.empty()) fmt::print("wrote {}\n", o.output);
   return 0;
+}
+
+// What each request sends: images (with their labels) or random inputs.
+void add_input_options(CLI::App& cmd, RunRequest& o) {
+  cmd.add_option("--inputs", o.inputs_dir, "A directory of images, each one request (sorted by name)");
+  cmd.add_option("--labels", o.labels,
+                 "With --inputs: each image's class in name order (IDX labels, .npy integers, or one per line); "
+                 "prints the answers' top-1 accuracy");
+  cmd.add_option("--count", o.count, "Requests: random inputs (default 10), or cycle through --inputs");
+  cmd.add_option("--preprocess", o.preprocess, "How images are scaled: unit, caffe, torch, tf")->capture_default_str();
+  cmd.add_option("--seed", o.seed, "Seed of the first random input")->capture_default_str();
 }
 
 }  // namespace
@@ -134,9 +148,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--codec", o->codec, fmt::format("Cut-tensor codec: {}", fmt::join(codec_names(), ", ")))
       ->capture_default_str();
-  cmd->add_option("--inputs", o->inputs_dir, "A directory of images, each one request (sorted by name)");
-  cmd->add_option("--count", o->count, "Requests: random inputs (default 10), or cycle through --inputs");
-  cmd->add_option("--preprocess", o->preprocess, "How images are scaled: unit, caffe, torch, tf")->capture_default_str();
+  add_input_options(*cmd, *o);
   cmd->add_option("--emulate-link", o->emulate_link,
                   "Shape this client's traffic like a link: wifi, lte, 3g, MBPS[,RTT_MS] or up=,down=,rtt= "
                   "(a local proxy: rate and delay each way)");
@@ -158,7 +170,6 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--retry-after", o->retry_after_s, "Seconds to run locally after a server failure before trying it again")
       ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the first random input")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Write the run JSON here (docs/serve.md)");
   cmd->add_option("--save-outputs", o->save_outputs,
                   "Write each request's answer to DIR as NumPy .npy (NNNN.npy, request NNNN from 1; NNNN-OUTPUT.npy for "

@@ -25,7 +25,7 @@ namespace {
 
 struct ServeOptions {
   ServedModelsRequest models_request{
-      {}, {}, {}, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 6, 0};
+      {}, {}, {}, {}, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), 6, 0};
   std::string host = "127.0.0.1";
   int port = 8000;
   std::string port_file;
@@ -33,6 +33,8 @@ struct ServeOptions {
   int compute_slots = 1;
   int max_queue = 64;
   double max_request_mb = 64;
+  double max_inflight_mb = 256;
+  int request_timeout_s = 60;
   std::string token_file;
   std::string tls_cert;
   std::string tls_key;
@@ -41,6 +43,8 @@ struct ServeOptions {
 
 ServerOptions server_options_of(const ServeOptions& o) {
   if (!(o.max_request_mb > 0)) throw Error(fmt::format("--max-request-mb must be positive, is {}", o.max_request_mb));
+  if (!(o.max_inflight_mb > 0)) throw Error(fmt::format("--max-inflight-mb must be positive, is {}", o.max_inflight_mb));
+  if (o.request_timeout_s < 1) throw Error(fmt::format("--request-timeout must be at least 1 s, is {}", o.request_timeout_s));
   ServerOptions options;
   options.host = o.host;
   options.port = o.port;
@@ -48,6 +52,8 @@ ServerOptions server_options_of(const ServeOptions& o) {
   options.compute_slots = o.compute_slots;
   options.max_queue = o.max_queue;
   options.max_request_bytes = static_cast<int64_t>(o.max_request_mb * 1048576.0);
+  options.max_inflight_bytes = static_cast<int64_t>(o.max_inflight_mb * 1048576.0);
+  options.request_timeout_s = o.request_timeout_s;
   options.tls_cert = o.tls_cert;
   options.tls_key = o.tls_key;
   options.log_requests = o.log_requests;
@@ -65,6 +71,10 @@ void print_banner(const ServeOptions& o, const ServedModels& served, const Serve
     const ServedModel* whole = served.repository->find(name);
     fmt::print("  {} (whole model) and {}.tail1 .. {}.tail{} (the tail after each cut)\n", name, name, name,
                whole->layers - 1);
+  }
+  for (const std::string& name : served.repository_models) {
+    const ServedModel* m = served.repository->find(name);
+    fmt::print("  {} (version {}, from the repository {})\n", name, m->versions.front(), o.models_request.repository);
   }
   fmt::print("listening on {}://{}:{} (Open Inference Protocol v2; Ctrl-C stops)\n", scheme, o.host, port);
   std::fflush(stdout);
@@ -115,11 +125,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve models over the Open Inference Protocol (KServe v2 REST, binary tensor extension): each MODEL as\n"
-      "MODEL and the tail after each cut k as MODEL.tailK, so `splitpoint run` can send it the cut tensor.\n"
+      "MODEL and the tail after each cut k as MODEL.tailK, so `splitpoint run` can send it the cut tensor;\n"
+      "with --repository DIR, the models of a Triton model repository as they are.\n"
       "Endpoints: GET /v2/health/live|ready, /v2, /v2/models/M, /v2/models/M/ready; POST /v2/models/M/infer,\n"
       "/v2/repository/index. Stops on SIGINT/SIGTERM after the requests in flight.");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("MODEL", o->models_request.models, "Zoo model names or .tflite/.onnx files")->required();
+  cmd->add_option("MODEL", o->models_request.models, "Zoo model names or .tflite/.onnx files");
+  cmd->add_option("--repository", o->models_request.repository,
+                  "Also serve a Triton model repository (DIR/NAME/config.pbtxt, DIR/NAME/1/model.onnx; `splitpoint "
+                  "export` writes one), each model as it is");
   cmd->add_option("--backend", o->models_request.backend, "Backend (default: onednn on x86-64, xnnpack on arm64)");
   add_precision_options(*cmd, o->models_request.precision);
   cmd->add_option("--threads", o->models_request.threads, "Threads per inference")->capture_default_str();
@@ -127,11 +141,19 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--host", o->host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
   cmd->add_option("--port", o->port, "Port (0: any free port; see --port-file)")->capture_default_str();
   cmd->add_option("--port-file", o->port_file, "Write the port listened on to this file once ready");
-  cmd->add_option("--connections", o->connections, "Connections served at once (a thread each)")->capture_default_str();
+  cmd->add_option("--connections", o->connections,
+                  "Requests served at once (a thread each; over plain HTTP connections wait in the polling front)")
+      ->capture_default_str();
   cmd->add_option("--compute-slots", o->compute_slots, "Inferences computed at once")->capture_default_str();
   cmd->add_option("--max-queue", o->max_queue, "Inferences waiting beyond those; more are refused with 503")
       ->capture_default_str();
   cmd->add_option("--max-request-mb", o->max_request_mb, "Largest request body, MiB (413 beyond)")->capture_default_str();
+  cmd->add_option("--max-inflight-mb", o->max_inflight_mb,
+                  "Request bodies held at once, all connections together, MiB (503 beyond)")
+      ->capture_default_str();
+  cmd->add_option("--request-timeout", o->request_timeout_s,
+                  "Seconds a whole request may take to arrive (408 beyond; headers: 10 s)")
+      ->capture_default_str();
   cmd->add_option("--token-file", o->token_file, "Require `Authorization: Bearer TOKEN`, TOKEN the file's first line");
   cmd->add_option("--tls-cert", o->tls_cert, "HTTPS: the certificate (PEM)");
   cmd->add_option("--tls-key", o->tls_key, "HTTPS: its private key (PEM)");

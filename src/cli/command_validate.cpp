@@ -56,6 +56,11 @@ void print_accuracy(const std::vector<LinkAccuracy>& per_link) {
                100 * a.median_abs_prediction_error, 100 * a.median_overhead);
 }
 
+void print_answers(const AnswerAccuracy& a) {
+  fmt::print("  cut {:>3}: {} of {} answers right ({:.2f} %){}\n", a.cut, a.correct, a.images, a.percent(),
+             a.fallbacks ? fmt::format(", {} finished on the device", a.fallbacks) : "");
+}
+
 void print_load_run(const LoadRun& run) {
   const LoadTestResult& r = run.result;
   const int n = run.clients;
@@ -73,6 +78,12 @@ int run_validate(const ValidateOptions& o) {
   observer.runs_start = [&](const ValidateSetup& s) { print_runs_header(s, o.request.repeats); };
   observer.point = print_point;
   observer.accuracy = print_accuracy;
+  bool answers_header = false;
+  observer.answers = [&answers_header](const AnswerAccuracy& a) {
+    if (!answers_header) fmt::print("\ntop-1 accuracy of the live answers on the labelled images, per cut:\n");
+    answers_header = true;
+    print_answers(a);
+  };
   observer.load_start = [](const std::string& model, int cut) {
     fmt::print("\nserver throughput on {} (cut {}), no link emulation:\n", model, cut);
   };
@@ -120,6 +131,11 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--load-cut", o->load_cut, "The cut whose tail the throughput test sends (0: the whole model)")
       ->capture_default_str();
   cmd->add_option("--timeout", o->timeout_s, "Seconds to wait for the server per request")->capture_default_str();
+  cmd->add_option("--data", o->data,
+                  "Labelled images (an IDX directory, a folder per class, or an IDX/.npy images file with --labels): "
+                  "the first --data-limit run split at each cut against the server; prints the answers' accuracy");
+  cmd->add_option("--labels", o->labels, "With an IDX or .npy images file as --data: its labels file");
+  cmd->add_option("--data-limit", o->data_limit, "Labelled images per cut")->capture_default_str();
   cmd->add_option("-o,--output", options->output, "Write the results as JSON here");
   cmd->callback([options, &exit_code] { exit_code = run_validate(*options); });
 }

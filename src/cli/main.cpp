@@ -21,6 +21,7 @@ int run(int argc, char** argv) {
   splitpoint::cli::add_exec_command(app, exit_code);
   splitpoint::cli::add_profile_command(app, exit_code);
   splitpoint::cli::add_split_command(app, exit_code);
+  splitpoint::cli::add_export_command(app, exit_code);
   splitpoint::cli::add_plan_command(app, exit_code);
   splitpoint::cli::add_serve_command(app, exit_code);
   splitpoint::cli::add_run_command(app, exit_code);

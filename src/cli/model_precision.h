@@ -9,12 +9,13 @@
 
 namespace splitpoint::cli {
 
-// Adds --dtype, --calibration-samples, --calibration and --percentile to `cmd`.
-void add_precision_options(CLI::App& cmd, PrecisionOptions& options);
+// Adds --dtype (unless `with_dtype` is false: a command measuring several precisions), --calibration-samples,
+// --calibration and --percentile to `cmd`.
+void add_precision_options(CLI::App& cmd, PrecisionOptions& options, bool with_dtype = true);
 
 // MODEL, --backend, the precision options and --threads (default: every
 // core), as the commands that run a model (exec, profile) take them.
 void add_model_run_options(CLI::App& cmd, std::string& model, std::string& backend, PrecisionOptions& precision,
-                           int& threads);
+                           int& threads, bool with_dtype = true);
 
 }  // namespace splitpoint::cli

@@ -18,9 +18,42 @@ Preprocess parse_preprocess(const std::string& text) {
   throw Error("unknown preprocessing '" + text + "'; use unit, caffe, torch or tf");
 }
 
+namespace {
+
+// One channel: gray pixels, scaled by `unit` or `tf`.
+Tensor load_gray_image(const std::string& path, const Shape& shape, Preprocess preprocess) {
+  if (preprocess != Preprocess::unit && preprocess != Preprocess::tf)
+    throw Error(path + ": the model's input has one channel; caffe and torch preprocessing need RGB (use unit or tf)");
+  int width = 0, height = 0, channels = 0;
+  std::unique_ptr<unsigned char, void (*)(void*)> pixels(stbi_load(path.c_str(), &width, &height, &channels, 1),
+                                                         stbi_image_free);
+  if (!pixels) throw Error(path + ": cannot read image (" + stbi_failure_reason() + ")");
+  const int out_h = static_cast<int>(shape[1]), out_w = static_cast<int>(shape[2]);
+  std::vector<float> gray(static_cast<size_t>(out_w) * out_h);
+  if (width == out_w && height == out_h) {
+    for (size_t i = 0; i < gray.size(); ++i) gray[i] = static_cast<float>(pixels.get()[i]);
+  } else {
+    std::vector<float> in(static_cast<size_t>(width) * height);
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(pixels.get()[i]);
+    if (!stbir_resize_float(in.data(), width, height, 0, gray.data(), out_w, out_h, 0, 1))
+      throw Error(path + ": cannot resize " + std::to_string(width) + "x" + std::to_string(height) + " to " +
+                  std::to_string(out_w) + "x" + std::to_string(out_h));
+  }
+  Tensor tensor(shape, DType::f32);
+  auto out = tensor.as<float>();
+  for (int64_t n = 0; n < shape[0]; ++n)
+    for (size_t p = 0; p < gray.size(); ++p)
+      out[static_cast<size_t>(n) * gray.size() + p] =
+          preprocess == Preprocess::unit ? gray[p] / 255.0f : gray[p] / 127.5f - 1.0f;
+  return tensor;
+}
+
+}  // namespace
+
 Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess) {
+  if (shape.rank() == 4 && shape[3] == 1) return load_gray_image(path, shape, preprocess);
   if (shape.rank() != 4 || shape[3] != 3)
-    throw Error(path + ": the model's input is " + shape.to_string() + ", not an N,H,W,3 image");
+    throw Error(path + ": the model's input is " + shape.to_string() + ", not an N,H,W,3 or N,H,W,1 image");
   int width = 0, height = 0, channels = 0;
   std::unique_ptr<unsigned char, void (*)(void*)> pixels(stbi_load(path.c_str(), &width, &height, &channels, 3),
                                                          stbi_image_free);

@@ -20,7 +20,9 @@ Preprocess parse_preprocess(const std::string& text);
 
 // Loads `path` into a tensor of `shape` (N,H,W,3; every batch row gets the
 // image). Throws Error naming the file if it cannot be read or decoded, or if
-// `shape` is not N,H,W,3.
+// `shape` is not N,H,W,3 or N,H,W,1. A one-channel shape (a grayscale model,
+// e.g. Fashion-MNIST's) takes the image as gray (stb_image's luma), `unit` or
+// `tf` scaled, and uses the pixels as they are when the size already matches.
 Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess);
 
 }  // namespace splitpoint

@@ -19,16 +19,35 @@
 
 namespace splitpoint {
 
+// A JSON value as an error message names it: "an object", "an array", "the
+// string \"x\"" (a string over 40 bytes by its size only: a hostile value is
+// not echoed), or as written (null, true, 1.5).
+inline std::string json_describe(const nlohmann::json& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s.size() > 40) return fmt::format("a string of {} bytes", s.size());
+    return "the string " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return value.dump();  // null, true, false, a number
+}
+
+// Throws Error "WHERE: WHAT" (WHAT alone for an empty `where`), WHERE naming
+// the field ("p.json: layers[3].time_ms", "inputs[1].shape[2]").
+[[noreturn]] inline void json_fail(const std::string& where, const std::string& what) {
+  throw Error(where.empty() ? what : where + ": " + what);
+}
+
 // A JSON value with the path that leads to it ("p.json: layers[3].time_ms"),
-// so every error names the file and the field.
+// so every error names the file and the field. An empty source (a message
+// from the network, as serve/oip_message.cpp reads) names the field alone.
 class JsonField {
  public:
   JsonField(const nlohmann::json& value, std::string source, std::string path)
       : value_(value), source_(std::move(source)), path_(std::move(path)) {}
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error(fmt::format("{}: {}: {}", source_, path_.empty() ? "top level" : path_, what));
-  }
+  [[noreturn]] void fail(const std::string& what) const { json_fail(where(path_), what); }
 
   const nlohmann::json& value() const { return value_; }
   bool is_null() const { return value_.is_null(); }
@@ -39,7 +58,7 @@ class JsonField {
     for (const auto& item : value_.items()) {
       const std::string& key = item.key();  // a named variable: clang 14 cannot capture a structured binding
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }))
-        throw Error(fmt::format("{}: {}: unknown field", source_, child_path(key)));
+        json_fail(where(child_path(key)), "unknown field");
     }
   }
 
@@ -50,7 +69,7 @@ class JsonField {
   bool has(const char* key) const { return value_.contains(key) && !value_.at(key).is_null(); }
 
   JsonField at(const char* key) const {
-    if (!value_.contains(key)) throw Error(fmt::format("{}: {}: missing", source_, child_path(key)));
+    if (!value_.contains(key)) json_fail(where(child_path(key)), "missing");
     return JsonField(value_.at(key), source_, child_path(key));
   }
   JsonField at(size_t i) const { return JsonField(value_.at(i), source_, fmt::format("{}[{}]", path_, i)); }
@@ -134,12 +153,11 @@ class JsonField {
 
  private:
   std::string child_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  std::string describe() const {
-    if (value_.is_object()) return "an object";
-    if (value_.is_array()) return "an array";
-    if (value_.is_string()) return "the string " + value_.dump();
-    return value_.dump();  // null, true, false, a number
+  std::string where(const std::string& path) const {
+    if (source_.empty()) return path;
+    return source_ + ": " + (path.empty() ? "top level" : path);
   }
+  std::string describe() const { return json_describe(value_); }
 
   const nlohmann::json& value_;
   std::string source_;

@@ -101,6 +101,9 @@ std::pair<WorkKind, double> node_work(const Graph& graph, const Layer& layer, No
     return std::pair{WorkKind::pooling, out_elements * p.kernel_h * p.kernel_w};
   };
   auto elementwise = [&] { return std::pair{WorkKind::elementwise, out_elements}; };
+  auto reduction = [&] {
+    return std::pair{WorkKind::pooling, static_cast<double>(graph.tensor(n.inputs.at(0)).shape.elements())};
+  };
   return std::visit(
       Overloaded{
           [&](const Conv2D&) {
@@ -134,6 +137,18 @@ std::pair<WorkKind, double> node_work(const Graph& graph, const Layer& layer, No
           [&](const Softmax&) { return elementwise(); },
           [&](const Pad&) { return elementwise(); },
           [&](const BatchNorm&) { return elementwise(); },
+          [&](const Tanh&) { return elementwise(); },
+          [&](const LeakyRelu&) { return elementwise(); },
+          [&](const PRelu&) { return elementwise(); },
+          [&](const Sqrt&) { return elementwise(); },
+          [&](const Erf&) { return elementwise(); },
+          [&](const Pow&) { return elementwise(); },
+          [&](const Sub&) { return elementwise(); },
+          [&](const Div&) { return elementwise(); },
+          // A reduction reads every input element once.
+          [&](const ReduceMean&) { return reduction(); },
+          [&](const ReduceSum&) { return reduction(); },
+          [&](const ReduceMax&) { return reduction(); },
       },
       n.op);
 }

@@ -56,13 +56,14 @@ class GraphBuilder {
   // use quantize/dequantize to change it).
   TensorId op(const std::string& name, Op op, std::vector<TensorId> inputs);
 
+  // A constant of `shape` filled by the filler as `role` (e.g. a PReLU slope).
+  TensorId weight(const std::string& name, Shape shape, WeightRole role, int64_t fan_in);
+
   const Graph& graph() const { return graph_; }
   // Marks the outputs, validates and returns the graph.
   Graph finish(const std::vector<TensorId>& outputs);
 
  private:
-  TensorId weight(const std::string& name, Shape shape, WeightRole role, int64_t fan_in);
-
   Graph graph_;
   WeightFiller* filler_;
 };

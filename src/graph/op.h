@@ -6,7 +6,8 @@
 //   FullyConnected  x (any shape whose element count is a multiple of K),
 //                   weights [O,K], bias [O] (optional); output [elements/K, O]
 //   BatchNorm       x [...,C], gamma [C], beta [C], mean [C], variance [C]
-//   Add, Mul        a, b (numpy broadcasting)
+//   Add, Mul, Sub, Div   a, b (numpy broadcasting of both)
+//   PRelu           x, slope (broadcast onto x: per channel [C], or a single value)
 //   Concat          any number of tensors of the same rank
 //   everything else one input
 // Every operator has exactly one output.
@@ -78,11 +79,33 @@ struct HardSigmoid {
   float alpha = 0.2f, beta = 0.5f;
 };
 struct Logistic {};
+struct Tanh {};
+// x >= 0 ? x : alpha * x.
+struct LeakyRelu {
+  float alpha = 0.01f;
+};
+// x >= 0 ? x : slope * x, slope the second input.
+struct PRelu {};
+struct Sqrt {};
+// The Gauss error function (GELU's exports write x * 0.5 * (1 + erf(x / sqrt(2)))).
+struct Erf {};
+// x ^ exponent, a constant exponent (LayerNorm exports write Pow(x, 2)).
+struct Pow {
+  float exponent = 2.0f;
+};
 
 struct Add {
   Activation activation = Activation::none;
 };
 struct Mul {
+  Activation activation = Activation::none;
+};
+// a - b
+struct Sub {
+  Activation activation = Activation::none;
+};
+// a / b
+struct Div {
   Activation activation = Activation::none;
 };
 
@@ -96,8 +119,19 @@ struct Reshape {
 };
 
 struct Softmax {
-  float beta = 1.0f;  // over the last axis
+  float beta = 1.0f;
+  int axis = -1;  // the axis it normalizes over; negative counts from the end
 };
+
+// Reductions over `axes` (each 0..rank-1, or negative from the end; empty:
+// every axis). keep_dims leaves the reduced axes as 1s, else they go.
+struct ReduceAxes {
+  std::vector<int> axes;
+  bool keep_dims = true;
+};
+struct ReduceMean : ReduceAxes {};
+struct ReduceSum : ReduceAxes {};
+struct ReduceMax : ReduceAxes {};
 
 struct Pad {
   std::vector<std::pair<int64_t, int64_t>> paddings;  // (before, after) per dimension
@@ -115,7 +149,8 @@ struct Dequantize {};
 
 using Op = std::variant<Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool, FullyConnected, Relu, Relu6,
                         Clip, HardSwish, HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad,
-                        BatchNorm, Quantize, Dequantize>;
+                        BatchNorm, Quantize, Dequantize, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div,
+                        ReduceMean, ReduceSum, ReduceMax>;
 
 // Per-op properties and the exhaustive-dispatch helpers: graph/op_table.h.
 

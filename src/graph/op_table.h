@@ -49,6 +49,7 @@ enum class EdgeTpuSupport {
 enum class QuantRule {
   same_as_input,        // the input's scale and zero point (pooling, copies, clamps)
   fixed_unit_interval,  // [0, 1): scale 1/256 (Softmax, Logistic)
+  fixed_symmetric_unit, // [-1, 1): scale 1/128, zero at the middle (Tanh, as TFLite's kernels want)
   calibrated,           // its own, from the calibrated range
   fold_first,           // not quantized itself: folded into the convolution before it
   already_quantized,    // Quantize/Dequantize: a float graph has none
@@ -94,6 +95,17 @@ inline constexpr OpProperties kPad{"Pad", kAllInputs, false, false, false, suppo
 inline constexpr OpProperties kBatchNorm{"BatchNorm", 1, false, true, true, supported, fold_first};
 inline constexpr OpProperties kQuantize{"Quantize", kAllInputs, false, true, false, supported, already_quantized};
 inline constexpr OpProperties kDequantize{"Dequantize", kAllInputs, false, true, false, host_only, already_quantized};
+inline constexpr OpProperties kTanh{"Tanh", kAllInputs, false, true, false, supported, fixed_symmetric_unit};
+inline constexpr OpProperties kLeakyRelu{"LeakyReLU", kAllInputs, false, true, false, host_only, calibrated};
+inline constexpr OpProperties kPRelu{"PReLU", kAllInputs, false, true, false, supported, calibrated};
+inline constexpr OpProperties kSqrt{"Sqrt", kAllInputs, false, true, false, host_only, calibrated};
+inline constexpr OpProperties kErf{"Erf", kAllInputs, false, true, false, host_only, calibrated};
+inline constexpr OpProperties kPow{"Pow", kAllInputs, false, true, false, host_only, calibrated};
+inline constexpr OpProperties kSub{"Sub", kAllInputs, false, false, false, supported, calibrated};
+inline constexpr OpProperties kDiv{"Div", kAllInputs, false, false, false, host_only, calibrated};
+inline constexpr OpProperties kReduceMean{"ReduceMean", kAllInputs, false, false, false, supported, calibrated};
+inline constexpr OpProperties kReduceSum{"ReduceSum", kAllInputs, false, false, false, supported, calibrated};
+inline constexpr OpProperties kReduceMax{"ReduceMax", kAllInputs, false, false, false, supported, same_as_input};
 }  // namespace op_rows
 
 // clang-format off
@@ -117,6 +129,17 @@ template <> struct OpTraits<Pad> { static constexpr const OpProperties& value = 
 template <> struct OpTraits<BatchNorm> { static constexpr const OpProperties& value = op_rows::kBatchNorm; };
 template <> struct OpTraits<Quantize> { static constexpr const OpProperties& value = op_rows::kQuantize; };
 template <> struct OpTraits<Dequantize> { static constexpr const OpProperties& value = op_rows::kDequantize; };
+template <> struct OpTraits<Tanh> { static constexpr const OpProperties& value = op_rows::kTanh; };
+template <> struct OpTraits<LeakyRelu> { static constexpr const OpProperties& value = op_rows::kLeakyRelu; };
+template <> struct OpTraits<PRelu> { static constexpr const OpProperties& value = op_rows::kPRelu; };
+template <> struct OpTraits<Sqrt> { static constexpr const OpProperties& value = op_rows::kSqrt; };
+template <> struct OpTraits<Erf> { static constexpr const OpProperties& value = op_rows::kErf; };
+template <> struct OpTraits<Pow> { static constexpr const OpProperties& value = op_rows::kPow; };
+template <> struct OpTraits<Sub> { static constexpr const OpProperties& value = op_rows::kSub; };
+template <> struct OpTraits<Div> { static constexpr const OpProperties& value = op_rows::kDiv; };
+template <> struct OpTraits<ReduceMean> { static constexpr const OpProperties& value = op_rows::kReduceMean; };
+template <> struct OpTraits<ReduceSum> { static constexpr const OpProperties& value = op_rows::kReduceSum; };
+template <> struct OpTraits<ReduceMax> { static constexpr const OpProperties& value = op_rows::kReduceMax; };
 // clang-format on
 
 inline constexpr size_t kOpCount = std::variant_size_v<Op>;

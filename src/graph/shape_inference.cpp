@@ -272,7 +272,48 @@ Shape infer_unary(const Graph& g, NodeId id) {
   return input_shape(g, g.node(id), 0);
 }
 
+// x and a slope that broadcasts onto x without growing it.
+Shape infer_prelu(const Graph& g, NodeId id) {
+  const Shape out = infer_broadcast(g, id);
+  const Shape& x = input_shape(g, g.node(id), 0);
+  if (out != x)
+    throw Error(describe(g, id) + ": slope " + input_shape(g, g.node(id), 1).to_string() +
+                " must broadcast onto input " + x.to_string() + " without changing its shape");
+  return out;
+}
+
+Shape infer_softmax(const Graph& g, NodeId id, const Softmax& s) {
+  const Shape x = infer_unary(g, id);
+  if (x.rank() < 1) throw Error(describe(g, id) + ": input must have rank >= 1");
+  if (s.axis < -x.rank() || s.axis >= x.rank())
+    throw Error(describe(g, id) + ": axis " + std::to_string(s.axis) + " out of range for input " + x.to_string());
+  return x;
+}
+
+Shape infer_reduce(const Graph& g, NodeId id, const ReduceAxes& r) {
+  const Shape x = infer_unary(g, id);
+  const std::vector<bool> reduced = reduced_axes(r, x.rank(), describe(g, id));
+  std::vector<int64_t> out;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (!reduced[static_cast<size_t>(d)]) out.push_back(x[d]);
+    else if (r.keep_dims) out.push_back(1);
+  }
+  return Shape(out);
+}
+
 }  // namespace
+
+std::vector<bool> reduced_axes(const ReduceAxes& r, int rank, const std::string& where) {
+  std::vector<bool> reduced(static_cast<size_t>(rank), r.axes.empty());
+  for (int a : r.axes) {
+    if (a < -rank || a >= rank)
+      throw Error(where + ": axis " + std::to_string(a) + " out of range for rank " + std::to_string(rank));
+    const size_t d = static_cast<size_t>(a < 0 ? a + rank : a);
+    if (reduced[d]) throw Error(where + ": axis " + std::to_string(a) + " listed twice");
+    reduced[d] = true;
+  }
+  return reduced;
+}
 
 WindowAxis window_axis(int64_t input, int64_t kernel, int stride, int dilation, PaddingKind padding,
                        int64_t explicit_before, int64_t explicit_after, const std::string& where) {
@@ -331,11 +372,13 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
           [&](const Reshape& r) { return infer_reshape(g, id, r); },
           [&](const Pad& p) { return infer_pad(g, id, p); },
           [&](const BatchNorm&) { return infer_batch_norm(g, id); },
-          [&](const Softmax&) {
-            Shape s = infer_unary(g, id);
-            if (s.rank() < 1) throw Error(describe(g, id) + ": input must have rank >= 1");
-            return s;
-          },
+          [&](const Sub&) { return infer_broadcast(g, id); },
+          [&](const Div&) { return infer_broadcast(g, id); },
+          [&](const PRelu&) { return infer_prelu(g, id); },
+          [&](const Softmax& s) { return infer_softmax(g, id, s); },
+          [&](const ReduceMean& r) { return infer_reduce(g, id, r); },
+          [&](const ReduceSum& r) { return infer_reduce(g, id, r); },
+          [&](const ReduceMax& r) { return infer_reduce(g, id, r); },
           // Elementwise: the input's shape.
           [&](const Relu&) { return infer_unary(g, id); },
           [&](const Relu6&) { return infer_unary(g, id); },
@@ -343,6 +386,11 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
           [&](const HardSwish&) { return infer_unary(g, id); },
           [&](const HardSigmoid&) { return infer_unary(g, id); },
           [&](const Logistic&) { return infer_unary(g, id); },
+          [&](const Tanh&) { return infer_unary(g, id); },
+          [&](const LeakyRelu&) { return infer_unary(g, id); },
+          [&](const Sqrt&) { return infer_unary(g, id); },
+          [&](const Erf&) { return infer_unary(g, id); },
+          [&](const Pow&) { return infer_unary(g, id); },
           [&](const Quantize&) { return infer_unary(g, id); },
           [&](const Dequantize&) { return infer_unary(g, id); },
       },

@@ -18,6 +18,10 @@ Shape infer_node_shape(const Graph& graph, NodeId id);
 
 // Output size of a convolution/pooling window along one axis, and the padding
 // before it. Throws Error (prefixed by `where`) if the window does not fit.
+// Which of a rank-`rank` input's axes `r` reduces (empty axes: all); Error
+// naming `where` for an axis out of range or listed twice.
+std::vector<bool> reduced_axes(const ReduceAxes& r, int rank, const std::string& where);
+
 struct WindowAxis {
   int64_t output = 0;
   int64_t pad_before = 0;

@@ -173,6 +173,8 @@ class GraphQuantizer {
     switch (output_rule(node.op)) {
       case QuantRule::same_as_input: return out_.tensor(inputs[0]).quant;
       case QuantRule::fixed_unit_interval: return QuantParams::per_tensor(1.0f / 256.0f, dtype_ == DType::u8 ? 0 : -128);
+      case QuantRule::fixed_symmetric_unit:
+        return QuantParams::per_tensor(1.0f / 128.0f, dtype_ == DType::u8 ? 128 : 0);
       case QuantRule::calibrated: return calibrated_params(node.output, "output of " + describe(node));
       case QuantRule::fold_first:
       case QuantRule::already_quantized: break;  // refused by check_float_graph

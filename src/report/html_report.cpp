@@ -145,11 +145,12 @@ std::string html_report(const ReportInputs& inputs, const std::vector<ChartSecti
                   "<title>splitpoint report</title>\n<style>" +
                   std::string(kStyle) + "</style>\n</head>\n<body>\n";
   h += "<h1>splitpoint report</h1>\n";
+  const size_t inputs_count =
+      inputs.profiles.size() + inputs.plans.size() + inputs.runs.size() + inputs.accuracies.size();
   h += fmt::format("<p class=\"meta\">Written by {} on {} (UTC) from {} input file{}. Charts drawn by gnuplot; the "
                    "data behind each is in the CSV file linked below it. Cut k: the device runs layers 1..k and sends "
                    "the tensors live after layer k; cut 0 sends the input, the last cut runs all locally.</p>\n",
-                   escape(tool), escape(date), inputs.profiles.size() + inputs.plans.size() + inputs.runs.size(),
-                   inputs.profiles.size() + inputs.plans.size() + inputs.runs.size() == 1 ? "" : "s");
+                   escape(tool), escape(date), inputs_count, inputs_count == 1 ? "" : "s");
   h += "<h2>Summary: the best cut per device, link and objective</h2>\n" + summary_html(summary);
   for (const ChartSection& section : sections) {
     h += fmt::format("<h2 id=\"section-{}\">{}. {}</h2>\n<p>{}</p>\n", section.number, section.number,

@@ -7,13 +7,14 @@
 
 #include "core/error.h"
 #include "core/json_document.h"
+#include "plan/accuracy_json.h"
 #include "plan/plan_json_reader.h"
 
 namespace splitpoint {
 
 void add_report_input(const nlohmann::json& document, const std::string& source, ReportInputs& inputs) {
-  const std::string known = "splitpoint-profile (splitpoint profile -o), splitpoint-plan (splitpoint plan -o) or "
-                            "splitpoint-run (splitpoint run -o)";
+  const std::string known = "splitpoint-profile (splitpoint profile -o), splitpoint-plan (splitpoint plan -o), "
+                            "splitpoint-run (splitpoint run -o) or splitpoint-accuracy (splitpoint accuracy --json)";
   if (!document.is_object() || !document.contains("schema"))
     throw Error(fmt::format("{}: schema: missing; the report takes {}", source, known));
   const nlohmann::json& field = document.at("schema");
@@ -29,6 +30,8 @@ void add_report_input(const nlohmann::json& document, const std::string& source,
     inputs.plans.push_back({source, read_plan_json_document(document, source)});
   } else if (schema == kRunSchema) {
     inputs.runs.push_back(read_run_json_document(document, source));
+  } else if (schema == kAccuracySchema) {
+    inputs.accuracies.push_back({source, accuracy_from_document(document, source)});
   } else if (schema == "splitpoint-validate") {
     inputs.skipped.push_back(fmt::format("{}: a splitpoint-validate JSON, not charted", source));
   } else {
@@ -41,7 +44,7 @@ ReportInputs read_report_inputs(const std::vector<std::filesystem::path>& files)
   ReportInputs inputs;
   for (const auto& path : files) {
     // Read and parsed once; the kind's reader takes the document.
-    add_report_input(read_json_document(path, kMaxReportInputBytes, "a report input (profile, plan or run JSON)"),
+    add_report_input(read_json_document(path, kMaxReportInputBytes, "a report input (profile, plan, run or accuracy JSON)"),
                      path.string(), inputs);
   }
   return inputs;

@@ -1,6 +1,7 @@
 #pragma once
-// The report's inputs: profile, plan and run JSONs, told apart by their
-// "schema" field (splitpoint-profile, splitpoint-plan, splitpoint-run).
+// The report's inputs: profile, plan, run and accuracy JSONs, told apart by
+// their "schema" field (splitpoint-profile, splitpoint-plan, splitpoint-run,
+// splitpoint-accuracy).
 // A validate JSON (splitpoint-validate) is recognised and skipped with a note;
 // any other file is an error naming it.
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "plan/accuracy_table.h"
 #include "plan/plan_json_reader.h"
 #include "plan/plan_report.h"
 #include "profile/profile_json.h"
@@ -27,10 +29,16 @@ struct PlanInput {
   PlanReport plan;
 };
 
+struct AccuracyInput {
+  std::string source;
+  AccuracyReport accuracy;
+};
+
 struct ReportInputs {
   std::vector<ProfileInput> profiles;
   std::vector<PlanInput> plans;
   std::vector<RunLog> runs;
+  std::vector<AccuracyInput> accuracies;
   std::vector<std::string> skipped;  // "validate.json: a splitpoint-validate JSON, not charted"
 };
 

@@ -17,7 +17,8 @@ namespace splitpoint {
 WrittenReport write_report(const ReportInputs& inputs, const ReportOptions& options) {
   std::vector<ChartSection> sections = {profile_charts(inputs),      cut_size_charts(inputs),
                                         cut_cost_charts(inputs),     decision_map_charts(inputs),
-                                        edgetpu_cache_charts(inputs), live_run_charts(inputs)};
+                                        edgetpu_cache_charts(inputs), live_run_charts(inputs),
+                                        rate_accuracy_charts(inputs)};
   WrittenReport written;
   // Ids are file names and element ids: unique (two profiles of one device and model get -2).
   std::set<std::string> ids;

@@ -38,6 +38,24 @@ void ModelRepository::add_model(const Graph& graph) {
   }
 }
 
+void ModelRepository::add_segment(const std::string& name, const Graph& graph, std::vector<std::string> versions) {
+  if (name.empty()) throw Error("a served model needs a name");
+  if (by_name_.count(name)) throw Error(fmt::format("model '{}' is served twice", name));
+  if (versions.empty()) throw Error(fmt::format("model '{}' has no version", name));
+  require_weights(graph, backend_->name());
+  auto m = std::make_unique<ServedModel>();
+  m->name = name;
+  m->base_model = name;
+  m->layers = static_cast<int>(group_layers(graph).size());
+  m->segment = graph;
+  m->segment.name = name;
+  m->inputs = tensor_specs(m->segment, m->segment.inputs());
+  m->outputs = tensor_specs(m->segment, m->segment.outputs());
+  m->versions = std::move(versions);
+  by_name_[name] = m.get();
+  models_.push_back(std::move(m));
+}
+
 std::vector<std::string> ModelRepository::names() const {
   std::vector<std::string> names;
   for (const auto& m : models_) names.push_back(m->name);

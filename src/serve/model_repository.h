@@ -20,6 +20,7 @@ struct ServedModel {
   Graph segment;           // what runs
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
+  std::vector<std::string> versions{"1"};  // the versions served (metadata lists them; others are 404)
 };
 
 class ModelRepository {
@@ -30,6 +31,11 @@ class ModelRepository {
   // Hosts `graph` (with weights) and its tails under graph.name. Throws Error if
   // a model of that name is hosted already.
   void add_model(const Graph& graph);
+
+  // Hosts `graph` (with weights) as it is under `name`, without tails (a model
+  // of a Triton repository, already cut), as `versions` (highest first: what
+  // an infer request without a version runs). Throws Error if `name` is hosted.
+  void add_segment(const std::string& name, const Graph& graph, std::vector<std::string> versions);
 
   // Every hosted name, base models first, tails by cut.
   std::vector<std::string> names() const;

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/float16.h"
+#include "core/json_field.h"
 
 namespace splitpoint {
 
@@ -61,24 +62,6 @@ const Datatype* find_datatype(std::string_view name) {
 
 // ---------------------------------------------------------------- errors
 
-// `path` names the field ("inputs[1].shape[2]"); empty for the message itself.
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw Error(path.empty() ? what : path + ": " + what);
-}
-
-// A JSON value for an error message: numbers and short strings as written,
-// otherwise the type's name.
-std::string describe(const json& value) {
-  if (value.is_number()) return value.dump();
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    if (s.size() <= 40) return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
-    return "a string of " + std::to_string(s.size()) + " bytes";
-  }
-  if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-  return std::string(value.type_name());
-}
-
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) text += fmt::format("{}{}", i ? "," : "", shape[i]);
@@ -121,12 +104,12 @@ int64_t for_each_bytes_element(const uint8_t* bytes, size_t size, const std::str
   int64_t count = 0;
   while (offset < size) {
     if (size - offset < 4)
-      fail(path, fmt::format("BYTES element {} at byte {}: {} bytes left, too few for its 4-byte length", count,
+      json_fail(path, fmt::format("BYTES element {} at byte {}: {} bytes left, too few for its 4-byte length", count,
                              offset, size - offset));
     const uint64_t length = load_little_endian(bytes + offset, 4);
     offset += 4;
     if (length > size - offset)
-      fail(path, fmt::format("BYTES element {} at byte {}: length {} but only {} bytes left", count, offset - 4,
+      json_fail(path, fmt::format("BYTES element {} at byte {}: length {} but only {} bytes left", count, offset - 4,
                              length, size - offset));
     visit(std::string_view(reinterpret_cast<const char*>(bytes + offset), length));
     offset += length;
@@ -190,58 +173,15 @@ const json* member(const json& object, std::string_view key) {
   return it == object.end() ? nullptr : &*it;
 }
 
-const json& required_member(const json& object, std::string_view key, const std::string& path) {
-  const json* value = member(object, key);
-  if (!value) fail(path, fmt::format("missing \"{}\"", key));
-  return *value;
-}
-
-void expect_object(const json& value, const std::string& path) {
-  if (!value.is_object()) fail(path, "expected an object, got " + describe(value));
-}
-
-std::string string_value(const json& value, const std::string& path) {
-  if (!value.is_string()) fail(path, "expected a string, got " + describe(value));
-  return value.get<std::string>();
-}
-
-std::string nonempty_string_value(const json& value, const std::string& path) {
-  std::string s = string_value(value, path);
-  if (s.empty()) fail(path, "is empty");
-  return s;
-}
-
-bool boolean_value(const json& value, const std::string& path) {
-  if (!value.is_boolean()) fail(path, "expected true or false, got " + describe(value));
-  return value.get<bool>();
-}
-
-// A non-negative integer that fits int64.
-int64_t size_value(const json& value, const std::string& path) {
-  if (value.is_number_unsigned()) {
-    const uint64_t v = value.get<uint64_t>();
-    if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) fail(path, value.dump() + " is too large");
-    return static_cast<int64_t>(v);
-  }
-  if (value.is_number_integer()) {
-    const int64_t v = value.get<int64_t>();
-    if (v < 0) fail(path, fmt::format("{} is negative", v));
-    return v;
-  }
-  fail(path, "expected a non-negative integer, got " + describe(value));
-}
-
-// The JSON array `name` (optional: nullptr if absent) of an object, with at
+// The JSON array `name` of the message (optional: nullptr if absent), with at
 // most `max_items` items.
-const json* array_member(const json& object, std::string_view name, const std::string& path, int max_items,
-                         bool required) {
-  const json* array = required ? &required_member(object, name, path) : member(object, name);
-  if (!array) return nullptr;
-  const std::string array_path = path.empty() ? std::string(name) : path + "." + std::string(name);
-  if (!array->is_array()) fail(array_path, "expected an array, got " + describe(*array));
-  if (array->size() > static_cast<size_t>(std::max(max_items, 0)))
-    fail(array_path, fmt::format("{} tensors, more than the limit of {}", array->size(), max_items));
-  return array;
+const json* array_member(const json& root, std::string_view name, int max_items, bool required) {
+  const std::string key(name);
+  if (!required && !root.contains(key)) return nullptr;
+  const JsonField array = JsonField(root, "", "").at(key.c_str());
+  if (array.array_size() > static_cast<size_t>(std::max(max_items, 0)))
+    json_fail(key, fmt::format("{} tensors, more than the limit of {}", array.value().size(), max_items));
+  return &array.value();
 }
 
 // ---------------------------------------------------------------- tensors: reading
@@ -263,12 +203,12 @@ int64_t checked_elements(const std::vector<int64_t>& shape, const Datatype& data
   int64_t elements = 1;
   for (int64_t dim : shape) {
     if (__builtin_mul_overflow(elements, dim, &elements))
-      fail(path, fmt::format("{} has more elements than a 64-bit count holds", description));
+      json_fail(path, fmt::format("{} has more elements than a 64-bit count holds", description));
   }
   const int64_t element_bytes = datatype.kind == Kind::bytes ? 4 : datatype.element_size;
   int64_t bytes = 0;
   if (__builtin_mul_overflow(elements, element_bytes, &bytes) || bytes > max_tensor_bytes)
-    fail(path, fmt::format("{} has {} elements, more than the limit of {} bytes per tensor allows", description,
+    json_fail(path, fmt::format("{} has {} elements, more than the limit of {} bytes per tensor allows", description,
                            elements, max_tensor_bytes));
   return elements;
 }
@@ -276,36 +216,35 @@ int64_t checked_elements(const std::vector<int64_t>& shape, const Datatype& data
 // Name, shape, datatype and parameters of tensor `path`, and where its data is.
 TensorHeader read_tensor_header(const json& value, const std::string& path, const OipLimits& limits,
                                 OipTensor& tensor) {
-  expect_object(value, path);
+  const JsonField field(value, "", path);
+  field.require_object();
   TensorHeader header;
-  tensor.name = nonempty_string_value(required_member(value, "name", path), path + ".name");
+  tensor.name = field.at("name").nonempty_string();
 
-  const json& shape = required_member(value, "shape", path);
-  if (!shape.is_array()) fail(path + ".shape", "expected an array, got " + describe(shape));
-  if (shape.size() > static_cast<size_t>(std::max(limits.max_rank, 0)))
-    fail(path + ".shape", fmt::format("rank {} is more than the limit of {}", shape.size(), limits.max_rank));
+  const JsonField shape = field.at("shape");
+  if (shape.array_size() > static_cast<size_t>(std::max(limits.max_rank, 0)))
+    json_fail(path + ".shape", fmt::format("rank {} is more than the limit of {}", shape.value().size(), limits.max_rank));
   tensor.shape.clear();
-  for (size_t i = 0; i < shape.size(); ++i)
-    tensor.shape.push_back(size_value(shape[i], fmt::format("{}.shape[{}]", path, i)));
+  for (size_t i = 0; i < shape.value().size(); ++i) tensor.shape.push_back(shape.at(i).integer(0));
 
-  tensor.datatype = string_value(required_member(value, "datatype", path), path + ".datatype");
+  tensor.datatype = field.at("datatype").string();
   header.datatype = find_datatype(tensor.datatype);
-  if (!header.datatype) fail(path + ".datatype", fmt::format("unknown datatype {}", describe(tensor.datatype)));
+  if (!header.datatype) json_fail(path + ".datatype", fmt::format("{} is not a datatype", json_describe(tensor.datatype)));
   header.elements = checked_elements(tensor.shape, *header.datatype, path, tensor_description(tensor),
                                      limits.max_tensor_bytes);
 
   tensor.parameters = json::object();
   if (const json* parameters = member(value, "parameters")) {
-    expect_object(*parameters, path + ".parameters");
+    JsonField(*parameters, "", path + ".parameters").require_object();
     tensor.parameters = *parameters;
     if (const json* size = member(*parameters, kBinaryDataSize)) {
-      header.binary_data_size = size_value(*size, path + ".parameters.binary_data_size");
+      header.binary_data_size = JsonField(*size, "", path + ".parameters.binary_data_size").integer(0);
       tensor.parameters.erase(std::string(kBinaryDataSize));
     }
   }
   header.data = member(value, "data");
-  if (header.data && header.binary_data_size) fail(path, "has both \"data\" and parameters.binary_data_size");
-  if (!header.data && !header.binary_data_size) fail(path, "has neither \"data\" nor parameters.binary_data_size");
+  if (header.data && header.binary_data_size) json_fail(path, "has both \"data\" and parameters.binary_data_size");
+  if (!header.data && !header.binary_data_size) json_fail(path, "has neither \"data\" nor parameters.binary_data_size");
   return header;
 }
 
@@ -315,7 +254,7 @@ class DataArray {
  public:
   DataArray(const json& data, std::string path, int max_nesting)
       : data_(data), path_(std::move(path)), max_nesting_(max_nesting) {
-    if (!data.is_array()) fail(path_, "expected an array, got " + describe(data));
+    if (!data.is_array()) json_fail(path_, "expected an array, found " + json_describe(data));
   }
 
   int64_t count() {
@@ -341,7 +280,7 @@ class DataArray {
   template <typename Visit>
   void visit(const json& array, Visit& leaf) {
     if (static_cast<int>(indices_.size()) >= max_nesting_)
-      fail(leaf_path(), fmt::format("arrays nested deeper than the shape's rank {}", max_nesting_));
+      json_fail(leaf_path(), fmt::format("arrays nested deeper than the shape's rank {}", max_nesting_));
     indices_.push_back(0);
     for (const json& item : array) {
       if (item.is_array())
@@ -364,12 +303,12 @@ class DataArray {
 void append_json_integer(const json& value, const Datatype& datatype, const std::string& path,
                          std::vector<uint8_t>& out) {
   if (!value.is_number_integer())  // also unsigned
-    fail(path, fmt::format("expected an integer for {}, got {}", datatype.name, describe(value)));
+    json_fail(path, fmt::format("expected an integer for {}, found {}", datatype.name, json_describe(value)));
   const int64_t bits = 8 * datatype.element_size;
   if (datatype.kind == Kind::unsigned_integer) {
     const uint64_t max = bits == 64 ? std::numeric_limits<uint64_t>::max() : (uint64_t{1} << bits) - 1;
     if (!value.is_number_unsigned() || value.get<uint64_t>() > max)
-      fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
+      json_fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
     append_little_endian(out, value.get<uint64_t>(), datatype.element_size);
     return;
   }
@@ -377,16 +316,16 @@ void append_json_integer(const json& value, const Datatype& datatype, const std:
   const int64_t min = -max - 1;
   if (value.is_number_unsigned() ? value.get<uint64_t>() > static_cast<uint64_t>(max)
                                  : (value.get<int64_t>() < min || value.get<int64_t>() > max))
-    fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
+    json_fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
   append_little_endian(out, std::bit_cast<uint64_t>(value.get<int64_t>()), datatype.element_size);
 }
 
 // A JSON number as float32, rejecting magnitudes float32 cannot hold.
 float json_float(const json& value, const Datatype& datatype, const std::string& path) {
-  if (!value.is_number()) fail(path, fmt::format("expected a number for {}, got {}", datatype.name, describe(value)));
+  if (!value.is_number()) json_fail(path, fmt::format("expected a number for {}, found {}", datatype.name, json_describe(value)));
   const double d = value.get<double>();
   if (!(std::fabs(d) < kFloatOverflow))
-    fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
+    json_fail(path, fmt::format("{} is out of range for {}", value.dump(), datatype.name));
   return static_cast<float>(d);
 }
 
@@ -394,7 +333,7 @@ void append_json_value(const json& value, const Datatype& datatype, const std::s
                        std::vector<uint8_t>& out) {
   switch (datatype.kind) {
     case Kind::boolean:
-      if (!value.is_boolean()) fail(path, "expected true or false for BOOL, got " + describe(value));
+      if (!value.is_boolean()) json_fail(path, "expected true or false for BOOL, found " + json_describe(value));
       out.push_back(value.get<bool>() ? 1 : 0);
       return;
     case Kind::unsigned_integer:
@@ -402,13 +341,13 @@ void append_json_value(const json& value, const Datatype& datatype, const std::s
     case Kind::fp16: {
       const uint16_t half = binary16_from_float(json_float(value, datatype, path));
       if (std::isinf(float_from_binary16(half)))
-        fail(path, fmt::format("{} is out of range for FP16", value.dump()));
+        json_fail(path, fmt::format("{} is out of range for FP16", value.dump()));
       append_little_endian(out, half, 2);
       return;
     }
     case Kind::bf16: {
       const uint16_t bf16 = bfloat16_from_finite_float(json_float(value, datatype, path));
-      if (std::isinf(float_from_bfloat16(bf16))) fail(path, fmt::format("{} is out of range for BF16", value.dump()));
+      if (std::isinf(float_from_bfloat16(bf16))) json_fail(path, fmt::format("{} is out of range for BF16", value.dump()));
       append_little_endian(out, bf16, 2);
       return;
     }
@@ -416,14 +355,14 @@ void append_json_value(const json& value, const Datatype& datatype, const std::s
       append_little_endian(out, std::bit_cast<uint32_t>(json_float(value, datatype, path)), 4);
       return;
     case Kind::fp64:
-      if (!value.is_number()) fail(path, "expected a number for FP64, got " + describe(value));
+      if (!value.is_number()) json_fail(path, "expected a number for FP64, found " + json_describe(value));
       append_little_endian(out, std::bit_cast<uint64_t>(value.get<double>()), 8);
       return;
     case Kind::bytes: {
-      if (!value.is_string()) fail(path, "expected a string for BYTES, got " + describe(value));
+      if (!value.is_string()) json_fail(path, "expected a string for BYTES, found " + json_describe(value));
       const std::string& s = value.get_ref<const std::string&>();
       if (static_cast<int64_t>(out.size() + 4 + s.size()) > max_tensor_bytes)
-        fail(path, fmt::format("BYTES data beyond the limit of {} bytes per tensor", max_tensor_bytes));
+        json_fail(path, fmt::format("BYTES data beyond the limit of {} bytes per tensor", max_tensor_bytes));
       append_little_endian(out, s.size(), 4);
       out.insert(out.end(), s.begin(), s.end());
       return;
@@ -436,7 +375,7 @@ void read_json_data(const TensorHeader& header, const std::string& path, const O
   DataArray data(*header.data, path + ".data", std::max<int>(static_cast<int>(tensor.shape.size()), 1));
   const int64_t count = data.count();
   if (count != header.elements)
-    fail(path, fmt::format("\"data\" has {} values but {} needs {}", count, tensor_description(tensor),
+    json_fail(path, fmt::format("\"data\" has {} values but {} needs {}", count, tensor_description(tensor),
                            header.elements));
   tensor.data.clear();
   if (header.datatype->kind != Kind::bytes) tensor.data.reserve(count * header.datatype->element_size);
@@ -452,11 +391,11 @@ void check_tensor_bytes(const OipTensor& tensor, const Datatype& datatype, int64
   if (datatype.kind == Kind::boolean) {
     const auto bad = std::find_if(tensor.data.begin(), tensor.data.end(), [](uint8_t b) { return b > 1; });
     if (bad != tensor.data.end())
-      fail(path, fmt::format("BOOL element {} is {}, not 0 or 1", bad - tensor.data.begin(), *bad));
+      json_fail(path, fmt::format("BOOL element {} is {}, not 0 or 1", bad - tensor.data.begin(), *bad));
   } else if (datatype.kind == Kind::bytes) {
     const int64_t count = for_each_bytes_element(tensor.data.data(), tensor.data.size(), path, [](std::string_view) {});
     if (count != elements)
-      fail(path,
+      json_fail(path,
            fmt::format("BYTES data has {} elements but {} needs {}", count, tensor_description(tensor), elements));
   }
 }
@@ -470,23 +409,23 @@ class BinaryParts {
   void read(const TensorHeader& header, const std::string& path, const OipLimits& limits, OipTensor& tensor) {
     const int64_t size = *header.binary_data_size;
     if (!has_header_)
-      fail(path, "parameters.binary_data_size given but there is no Inference-Header-Content-Length "
+      json_fail(path, "parameters.binary_data_size given but there is no Inference-Header-Content-Length "
                  "(the whole body is JSON)");
     if (header.datatype->kind == Kind::bytes) {
       if (size > limits.max_tensor_bytes)
-        fail(path, fmt::format("binary_data_size {} is more than the limit of {} bytes per tensor", size,
+        json_fail(path, fmt::format("binary_data_size {} is more than the limit of {} bytes per tensor", size,
                                limits.max_tensor_bytes));
       if (size < 4 * header.elements)
-        fail(path, fmt::format("binary_data_size {} but BYTES {} needs at least {} bytes", size,
+        json_fail(path, fmt::format("binary_data_size {} but BYTES {} needs at least {} bytes", size,
                                shape_text(tensor.shape), 4 * header.elements));
     } else {
       const int64_t needed = header.elements * header.datatype->element_size;
       if (size != needed)
-        fail(path, fmt::format("binary_data_size {} but {} needs {} bytes", size, tensor_description(tensor), needed));
+        json_fail(path, fmt::format("binary_data_size {} but {} needs {} bytes", size, tensor_description(tensor), needed));
     }
     const size_t left = body_.size() - offset_;
     if (static_cast<uint64_t>(size) > left)
-      fail(path, fmt::format("binary_data_size {} but only {} bytes of binary data are left in the body", size, left));
+      json_fail(path, fmt::format("binary_data_size {} but only {} bytes of binary data are left in the body", size, left));
     const auto* begin = reinterpret_cast<const uint8_t*>(body_.data()) + offset_;
     tensor.data.assign(begin, begin + size);
     offset_ += size;
@@ -536,14 +475,14 @@ size_t json_part_length(std::string_view body, std::optional<std::string_view> j
 // response), their data from the JSON or the binary parts.
 std::vector<OipTensor> read_tensors(const json& root, std::string_view name, const OipLimits& limits,
                                     BinaryParts& binary) {
-  const json& array = *array_member(root, name, "", limits.max_tensors, true);
+  const json& array = *array_member(root, name, limits.max_tensors, true);
   std::vector<OipTensor> tensors(array.size());
   std::set<std::string> names;
   for (size_t i = 0; i < array.size(); ++i) {
     const std::string path = fmt::format("{}[{}]", name, i);
     OipTensor& tensor = tensors[i];
     const TensorHeader header = read_tensor_header(array[i], path, limits, tensor);
-    if (!names.insert(tensor.name).second) fail(path + ".name", fmt::format("{} appears twice", describe(tensor.name)));
+    if (!names.insert(tensor.name).second) json_fail(path + ".name", fmt::format("{} appears twice", json_describe(tensor.name)));
     if (header.data)
       read_json_data(header, path, limits, tensor);
     else
@@ -555,36 +494,36 @@ std::vector<OipTensor> read_tensors(const json& root, std::string_view name, con
 
 std::string optional_string(const json& root, std::string_view key) {
   const json* value = member(root, key);
-  return value ? string_value(*value, std::string(key)) : std::string();
+  return value ? JsonField(*value, "", std::string(key)).string() : std::string();
 }
 
 json optional_parameters(const json& root, const std::string& path) {
   const json* value = member(root, "parameters");
   if (!value) return json::object();
-  expect_object(*value, path.empty() ? "parameters" : path + ".parameters");
+  JsonField(*value, "", path.empty() ? "parameters" : path + ".parameters").require_object();
   return *value;
 }
 
 std::vector<OipRequestedOutput> read_requested_outputs(const json& root, const OipLimits& limits,
                                                        bool binary_data_output) {
   std::vector<OipRequestedOutput> outputs;
-  const json* array = array_member(root, "outputs", "", limits.max_tensors, false);
+  const json* array = array_member(root, "outputs", limits.max_tensors, false);
   if (!array) return outputs;
   std::set<std::string> names;
   for (size_t i = 0; i < array->size(); ++i) {
     const std::string path = fmt::format("outputs[{}]", i);
-    const json& value = (*array)[i];
-    expect_object(value, path);
+    const JsonField field((*array)[i], "", path);
+    field.require_object();
     OipRequestedOutput output;
-    output.name = nonempty_string_value(required_member(value, "name", path), path + ".name");
-    if (!names.insert(output.name).second) fail(path + ".name", fmt::format("{} appears twice", describe(output.name)));
+    output.name = field.at("name").nonempty_string();
+    if (!names.insert(output.name).second) json_fail(path + ".name", fmt::format("{} appears twice", json_describe(output.name)));
     output.binary = binary_data_output;
-    const json parameters = optional_parameters(value, path);
-    for (const auto& item : parameters.items()) {
-      const std::string parameter_path = path + ".parameters." + item.key();
-      if (item.key() != kBinaryData) fail(parameter_path, "not supported (only binary_data is)");
-      output.binary = boolean_value(item.value(), parameter_path);
-    }
+    const json parameters = optional_parameters(field.value(), path);
+    // "binary_data" overrides the request's binary_data_output; other
+    // parameters (e.g. Triton's classification) are ignored, as Triton ignores
+    // those it does not know.
+    if (const json* binary = member(parameters, kBinaryData))
+      output.binary = JsonField(*binary, "", path + ".parameters." + std::string(kBinaryData)).boolean();
     outputs.push_back(std::move(output));
   }
   return outputs;
@@ -595,23 +534,23 @@ std::vector<OipRequestedOutput> read_requested_outputs(const json& root, const O
 // Checks that a tensor's bytes agree with its datatype and shape; returns its datatype.
 const Datatype& checked_tensor(const OipTensor& tensor, const std::string& path) {
   const Datatype* datatype = find_datatype(tensor.datatype);
-  if (!datatype) fail(path, fmt::format("unknown datatype {}", describe(tensor.datatype)));
-  if (tensor.name.empty()) fail(path, "the name is empty");
+  if (!datatype) json_fail(path, fmt::format("{} is not a datatype", json_describe(tensor.datatype)));
+  if (tensor.name.empty()) json_fail(path, "the name is empty");
   for (int64_t dim : tensor.shape) {
-    if (dim < 0) fail(path, fmt::format("shape {} has a negative dimension", shape_text(tensor.shape)));
+    if (dim < 0) json_fail(path, fmt::format("shape {} has a negative dimension", shape_text(tensor.shape)));
   }
   const int64_t elements =
       checked_elements(tensor.shape, *datatype, path, tensor_description(tensor), std::numeric_limits<int64_t>::max());
   if (datatype->kind != Kind::bytes && static_cast<uint64_t>(elements * datatype->element_size) != tensor.data.size())
-    fail(path, fmt::format("{} bytes of data but {} needs {}", tensor.data.size(), tensor_description(tensor),
+    json_fail(path, fmt::format("{} bytes of data but {} needs {}", tensor.data.size(), tensor_description(tensor),
                            elements * datatype->element_size));
   check_tensor_bytes(tensor, *datatype, elements, path);
-  if (!tensor.parameters.is_object()) fail(path + ".parameters", "expected an object");
+  if (!tensor.parameters.is_object()) json_fail(path + ".parameters", "expected an object");
   return *datatype;
 }
 
 [[noreturn]] void fail_not_finite(const std::string& path, const Datatype& datatype, size_t index, double value) {
-  fail(path, fmt::format("{} element {} is {}, which JSON cannot carry (send it binary)", datatype.name, index, value));
+  json_fail(path, fmt::format("{} element {} is {}, which JSON cannot carry (send it binary)", datatype.name, index, value));
 }
 
 // The tensor's values as a JSON array (flat, row-major).
@@ -626,7 +565,7 @@ ordered_json json_data(const OipTensor& tensor, const Datatype& datatype, const 
       try {
         (void)value.dump();
       } catch (const json::exception&) {
-        fail(path, fmt::format("BYTES element {} is not UTF-8, which JSON cannot carry (send it binary)", index));
+        json_fail(path, fmt::format("BYTES element {} is not UTF-8, which JSON cannot carry (send it binary)", index));
       }
       data.push_back(std::move(value));
       ++index;
@@ -703,7 +642,7 @@ OipBody body_of(const ordered_json& root, const std::string& binary_parts, bool 
 }
 
 ordered_json checked_parameters(const json& parameters, const std::string& path) {
-  if (!parameters.is_object()) fail(path, "expected an object");
+  if (!parameters.is_object()) json_fail(path, "expected an object");
   return parameters;
 }
 
@@ -737,12 +676,13 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
                                  const OipLimits& limits) {
   const size_t length = json_part_length(body, json_length, limits);
   const json root = parse_json_text(body.substr(0, length), limits);
-  expect_object(root, "request");
+  JsonField(root, "", "request").require_object();
   InferRequest request;
   request.id = optional_string(root, "id");
+  request.empty_id_given = request.id.empty() && member(root, "id");
   request.parameters = optional_parameters(root, "");
   if (const json* binary_data_output = member(request.parameters, kBinaryDataOutput)) {
-    request.binary_data_output = boolean_value(*binary_data_output, "parameters.binary_data_output");
+    request.binary_data_output = JsonField(*binary_data_output, "", "parameters.binary_data_output").boolean();
     request.parameters.erase(std::string(kBinaryDataOutput));
   }
   BinaryParts binary(body, length, json_length.has_value());
@@ -753,7 +693,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::strin
 
 OipBody encode_infer_request(const InferRequest& request, bool binary) {
   ordered_json root = ordered_json::object();
-  if (!request.id.empty()) root["id"] = request.id;
+  if (!request.id.empty() || request.empty_id_given) root["id"] = request.id;
   ordered_json parameters = checked_parameters(request.parameters, "parameters");
   parameters.erase(std::string(kBinaryDataOutput));
   if (request.binary_data_output) parameters[std::string(kBinaryDataOutput)] = true;
@@ -774,12 +714,13 @@ InferResponse parse_infer_response(std::string_view body, std::optional<std::str
                                    const OipLimits& limits) {
   const size_t length = json_part_length(body, json_length, limits);
   const json root = parse_json_text(body.substr(0, length), limits);
-  expect_object(root, "response");
+  JsonField(root, "", "response").require_object();
   InferResponse response;
   // Required by the protocol, yet left out of Triton's own documented examples.
   response.model_name = optional_string(root, "model_name");
   response.model_version = optional_string(root, "model_version");
   response.id = optional_string(root, "id");
+  response.empty_id_given = response.id.empty() && member(root, "id");
   response.parameters = optional_parameters(root, "");
   BinaryParts binary(body, length, json_length.has_value());
   response.outputs = read_tensors(root, "outputs", limits, binary);
@@ -793,7 +734,7 @@ OipBody encode_infer_response(const InferResponse& response, const std::vector<b
   ordered_json root = ordered_json::object();
   root["model_name"] = response.model_name;
   if (!response.model_version.empty()) root["model_version"] = response.model_version;
-  if (!response.id.empty()) root["id"] = response.id;
+  if (!response.id.empty() || response.empty_id_given) root["id"] = response.id;
   ordered_json parameters = checked_parameters(response.parameters, "parameters");
   if (!parameters.empty()) root["parameters"] = std::move(parameters);
   std::string binary_parts;

@@ -17,7 +17,8 @@
 //
 // Parsing faces bytes from the network: every size, count and type is checked
 // against the message itself and against OipLimits, and anything inconsistent
-// throws Error naming the field (`inputs[1].shape[2]: -3 is negative`). It
+// throws Error naming the field (`inputs[1].shape[2]: expected an integer >=
+// 0, found -3`; the checks are core/json_field.h's, as every reader's). It
 // never reads out of bounds and never allocates more than the body's size plus
 // the limits allow.
 #include <cstdint>
@@ -56,10 +57,12 @@ struct OipRequestedOutput {
 
 struct InferRequest {
   std::string id;  // optional; echoed in the response
+  bool empty_id_given = false;  // the message held "id": "" (echoed as such, as Triton does)
   std::vector<OipTensor> inputs;
   std::vector<OipRequestedOutput> outputs;  // empty: all outputs
   nlohmann::json parameters = nlohmann::json::object();
-  // Request-level "binary_data_output": true asks for every output in binary.
+  // Request-level "binary_data_output": true asks for every output in binary
+  // (each requested output's own "binary_data" overrides it).
   bool binary_data_output = false;
 
   friend bool operator==(const InferRequest&, const InferRequest&) = default;
@@ -69,6 +72,7 @@ struct InferResponse {
   std::string model_name;
   std::string model_version;
   std::string id;
+  bool empty_id_given = false;  // "id": "" is written (the request's empty id echoed)
   std::vector<OipTensor> outputs;
   nlohmann::json parameters = nlohmann::json::object();
 

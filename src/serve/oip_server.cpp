@@ -1,6 +1,7 @@
 #include "serve/oip_server.h"
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <httplib.h>
 #include <sys/socket.h>
 
@@ -14,8 +15,11 @@
 #include <thread>
 
 #include "core/error.h"
+#include "serve/compute_slots.h"
 #include "serve/cut_transport.h"
+#include "serve/http_front.h"
 #include "serve/oip_message.h"
+#include "serve/request_binding.h"
 
 namespace splitpoint {
 
@@ -32,13 +36,40 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+int http_status_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadInput: return 400;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kUnsupported: return 501;
+    case ErrorKind::kIo:
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
 namespace {
 
-// A request refused with an HTTP status and a message for the client.
-struct HttpError {
-  int status;
-  std::string message;
-};
+// Triton's raw binary request (Inference-Header-Content-Length: 0): the whole
+// body is the data of the model's one input, in the shape and datatype the
+// model takes; every output is answered in binary.
+InferRequest raw_binary_request(const ServedModel& model, std::string_view body) {
+  if (model.inputs.size() != 1)
+    throw Error(fmt::format("a raw binary request (Inference-Header-Content-Length: 0) needs a model of one input; "
+                            "'{}' has {}",
+                            model.name, model.inputs.size()));
+  const TensorSpec& spec = model.inputs[0];
+  OipTensor input;
+  input.name = spec.name;
+  input.shape = spec.shape.dims();
+  input.datatype = oip_datatype(spec.dtype);
+  input.data.assign(body.begin(), body.end());
+  InferRequest request;
+  request.inputs.push_back(std::move(input));
+  request.binary_data_output = true;
+  return request;
+}
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -65,6 +96,9 @@ const char* status_text(int status) {
     case 408: return "request timeout";
     case 413: return "request body too large";
     case 414: return "URI too long";
+    case 431: return "request header fields too large";
+    case 500: return "internal server error";
+    case 501: return "not implemented";
     case 503: return "service unavailable";
     default: return status >= 500 ? "internal server error" : "error";
   }
@@ -81,25 +115,33 @@ struct ListeningSocket : httplib::Server {
 
 }  // namespace
 
+// An error from running a model whose request was bound: not the client's
+// fault. A tail that fails to compile or run on bad weights is the server's
+// (500); unsupported (501) and unavailable or I/O (503) keep their kind.
+Error run_failure(const ServedModel& model, const Error& e) {
+  ErrorKind kind = e.kind();
+  if (kind == ErrorKind::kBadInput || kind == ErrorKind::kNotFound || kind == ErrorKind::kTooLarge)
+    kind = ErrorKind::kInternal;
+  return Error(kind, fmt::format("model '{}' failed to run: {}", model.name, e.what()));
+}
+
 struct OipServer::State {
   ModelRepository& models;
   ServerOptions options;
   std::unique_ptr<httplib::Server> http;
+  std::unique_ptr<HttpFront> front;  // plain HTTP: the clients' side
   std::thread listener;
   std::atomic<bool> started{false};
   std::mutex stop_mutex;
   std::condition_variable stopped_cv;
   bool stopped = false;
 
-  // Admission: inferences computing or waiting to.
-  std::mutex compute_mutex;
-  std::condition_variable compute_cv;
-  int computing = 0;
-  int waiting = 0;
+  ComputeSlots slots;
 
   std::atomic<int64_t> requests{0}, inferences{0}, client_errors{0}, server_errors{0};
 
-  State(ModelRepository& m, ServerOptions o) : models(m), options(std::move(o)) {}
+  State(ModelRepository& m, ServerOptions o)
+      : models(m), options(std::move(o)), slots(options.compute_slots, options.max_queue) {}
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -120,31 +162,25 @@ struct OipServer::State {
       std::string known;
       for (size_t i = 0; i < names.size() && i < 6; ++i) known += (i ? ", " : "") + names[i];
       if (names.size() > 6) known += fmt::format(", ... ({} in all; POST /v2/repository/index lists them)", names.size());
-      throw HttpError{404, fmt::format("unknown model '{}'; this server hosts {}", name, known)};
+      throw Error(ErrorKind::kNotFound, fmt::format("unknown model '{}'; this server hosts {}", name, known));
     }
     return *m;
   }
 
-  // Waits for a compute slot; refuses at once when the queue is full.
-  void acquire_slot() {
-    std::unique_lock lock(compute_mutex);
-    if (computing >= options.compute_slots && waiting >= options.max_queue)
-      throw HttpError{503, fmt::format("server busy: {} inferences running and {} queued (the limit)", computing, waiting)};
-    ++waiting;
-    compute_cv.wait(lock, [&] { return computing < options.compute_slots; });
-    --waiting;
-    ++computing;
-  }
-  void release_slot() {
-    {
-      std::lock_guard lock(compute_mutex);
-      --computing;
-    }
-    compute_cv.notify_one();
+  // The version a request's path names (/versions/V), or the model's latest;
+  // a version the model does not have is 404.
+  static std::string version_or_404(const ServedModel& m, const httplib::Request& req) {
+    if (req.matches.size() < 3 || !req.matches[2].matched) return m.versions.front();
+    const std::string asked = req.matches[2];
+    for (const std::string& v : m.versions)
+      if (v == asked) return v;
+    throw Error(ErrorKind::kNotFound, fmt::format("model '{}' has no version '{}'; its versions: {}", m.name, asked,
+                                                  fmt::join(m.versions, ", ")));
   }
 
   void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
     const ServedModel& model = model_or_404(name);
+    const std::string version = version_or_404(model, req);
     std::optional<std::string_view> json_length;
     std::string header_length;
     if (req.has_header("Inference-Header-Content-Length")) {
@@ -153,80 +189,32 @@ struct OipServer::State {
     }
     OipLimits limits;
     limits.max_body_bytes = options.max_request_bytes;
-    InferRequest request;
-    try {
-      request = parse_infer_request(body_bytes, json_length, limits);
-    } catch (const Error& e) {
-      throw HttpError{400, e.what()};
-    }
-    // Inputs by name, each exactly once, each decoded to what the model takes.
-    std::vector<Tensor> inputs;
-    for (const OipTensor& given : request.inputs) {
-      bool known = false;
-      for (const TensorSpec& s : model.inputs) known = known || s.name == given.name;
-      if (!known) {
-        std::string names;
-        for (const TensorSpec& s : model.inputs) names += (names.empty() ? "'" : ", '") + s.name + "'";
-        throw HttpError{400, fmt::format("model '{}' has no input '{}'; its inputs: {}", model.name, given.name, names)};
-      }
-    }
-    for (const TensorSpec& spec : model.inputs) {
-      const OipTensor* given = nullptr;
-      for (const OipTensor& t : request.inputs) {
-        if (t.name == spec.name) given = &t;
-      }
-      if (!given)
-        throw HttpError{400, fmt::format("model '{}' needs input '{}' ({} {})", model.name, spec.name,
-                                         oip_datatype(spec.dtype), spec.shape.to_string())};
-      try {
-        inputs.push_back(decode_cut_input(*given, spec, options.max_request_bytes * 64));
-      } catch (const Error& e) {
-        throw HttpError{400, e.what()};
-      }
-    }
-    // The outputs asked for (all by default), binary or JSON.
-    std::vector<size_t> chosen;
-    std::vector<bool> binary;
-    if (request.outputs.empty()) {
-      for (size_t i = 0; i < model.outputs.size(); ++i) {
-        chosen.push_back(i);
-        binary.push_back(request.binary_data_output);
-      }
-    } else {
-      for (const OipRequestedOutput& o : request.outputs) {
-        size_t index = model.outputs.size();
-        for (size_t i = 0; i < model.outputs.size(); ++i) {
-          if (model.outputs[i].name == o.name) index = i;
-        }
-        if (index == model.outputs.size())
-          throw HttpError{400, fmt::format("model '{}' has no output '{}'", model.name, o.name)};
-        chosen.push_back(index);
-        binary.push_back(o.binary || request.binary_data_output);
-      }
-    }
-
-    acquire_slot();
+    const InferRequest request = header_length == "0" ? raw_binary_request(model, body_bytes)
+                                                      : parse_infer_request(body_bytes, json_length, limits);
+    const BoundRequest bound = bind_request(request, model, options.max_request_bytes * 64);
     ModelRepository::Result result;
-    try {
-      result = models.run(model, inputs);
-    } catch (...) {
-      release_slot();
-      throw;
+    {
+      const ComputeSlots::Lease slot = slots.acquire();
+      try {
+        result = models.run(model, bound.inputs);
+      } catch (const Error& e) {
+        throw run_failure(model, e);
+      }
     }
-    release_slot();
 
     InferResponse response;
     response.model_name = model.name;
-    response.model_version = std::string("1");  // (GCC 12 warns wrongly, -Wrestrict, on assigning the literal)
+    response.model_version = version;
     response.id = request.id;
+    response.empty_id_given = request.empty_id_given;
     response.parameters["server_compute_ms"] = result.compute_ms;
     response.parameters["server_wait_ms"] = result.wait_ms;
-    for (size_t i : chosen) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
+    for (size_t i : bound.outputs) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
     OipBody body;
     try {
-      body = encode_infer_response(response, binary);
+      body = encode_infer_response(response, bound.binary);
     } catch (const Error& e) {  // a non-finite value asked for as JSON
-      throw HttpError{400, fmt::format("{} (ask for binary outputs: parameters.binary_data_output = true)", e.what())};
+      throw Error(ErrorKind::kBadInput, fmt::format("{} (ask for binary outputs: parameters.binary_data_output = true)", e.what()));
     }
     res.status = 200;
     if (body.json_length) res.set_header("Inference-Header-Content-Length", std::to_string(*body.json_length));
@@ -240,17 +228,41 @@ struct OipServer::State {
   void guarded(const httplib::Request& req, httplib::Response& res, F&& handler) {
     try {
       handler();
-    } catch (const HttpError& e) {
-      send_error(res, e.status, e.message);
-      if (e.status == 503) res.set_header("Retry-After", "1");
     } catch (const Error& e) {
-      send_error(res, 400, e.what());
+      const int status = http_status_for(e.kind());
+      send_error(res, status, e.what());
+      if (status == 503) res.set_header("Retry-After", "1");
     } catch (const std::bad_alloc&) {
       send_error(res, 503, "out of memory for this request");
     } catch (const std::exception& e) {
       send_error(res, 500, fmt::format("internal error: {}", e.what()));
     }
     (void)req;
+  }
+
+  HttpFrontOptions front_options(int backend_port) {
+    HttpFrontOptions f;
+    f.host = options.host;
+    f.port = options.port;
+    f.backend_port = backend_port;
+    f.max_header_bytes = options.max_header_bytes;
+    f.max_header_lines = options.max_header_lines;
+    f.max_body_bytes = options.max_request_bytes;
+    f.max_inflight_bytes = options.max_inflight_bytes;
+    f.header_timeout_s = options.header_timeout_s;
+    f.request_timeout_s = options.request_timeout_s;
+    f.read_timeout_s = options.read_timeout_s;
+    f.keep_alive_timeout_s = options.keep_alive_timeout_s;
+    f.max_connections = options.max_connections;
+    f.max_connections_per_address = options.max_connections_per_address;
+    f.forwarders = options.connection_threads;
+    f.log = [this](const std::string& line) { log(line); };
+    f.answered = [this](int status) {
+      ++requests;
+      if (status >= 500) ++server_errors;
+      else if (status >= 400) ++client_errors;
+    };
+    return f;
   }
 
   void install_routes() {
@@ -263,15 +275,17 @@ struct OipServer::State {
     });
     s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"live", true}}); });
     s.Get("/v2/health/ready", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"ready", true}}); });
-    s.Get("/v2", [this](const httplib::Request&, httplib::Response& res) {
-      send_json(res, 200, {{"name", "splitpoint"}, {"version", options.version}, {"extensions", {"binary_tensor_data"}}});
+    s.Get(R"(/v2/?)", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"name", "splitpoint"}, {"version", options.version},
+                           {"extensions", {"binary_tensor_data", "model_repository"}}});
     });
-    const std::string model = R"(/v2/models/([^/]+)(?:/versions/[^/]+)?)";
+    const std::string model = R"(/v2/models/([^/]+)(?:/versions/([^/]+))?)";
     s.Get(model, [this](const httplib::Request& req, httplib::Response& res) {
       guarded(req, res, [&] {
         const ServedModel& m = model_or_404(req.matches[1]);
+        version_or_404(m, req);
         send_json(res, 200,
-                  {{"name", m.name}, {"versions", {"1"}}, {"platform", "splitpoint"},
+                  {{"name", m.name}, {"versions", m.versions}, {"platform", "splitpoint"},
                    {"inputs", tensor_metadata(m.inputs)}, {"outputs", tensor_metadata(m.outputs)},
                    {"parameters", {{"base_model", m.base_model}, {"from_cut", m.from_cut}, {"layers", m.layers}}}});
       });
@@ -279,6 +293,7 @@ struct OipServer::State {
     s.Get(model + "/ready", [this](const httplib::Request& req, httplib::Response& res) {
       guarded(req, res, [&] {
         const ServedModel& m = model_or_404(req.matches[1]);
+        version_or_404(m, req);
         send_json(res, 200, {{"name", m.name}, {"ready", true}});
       });
     });
@@ -291,11 +306,11 @@ struct OipServer::State {
         try {
           if (req.has_header("Content-Length")) declared = std::stoull(req.get_header_value("Content-Length"));
         } catch (const std::exception&) {
-          throw HttpError{400, "Content-Length is not a number"};
+          throw Error(ErrorKind::kBadInput, "Content-Length is not a number");
         }
         if (declared > static_cast<uint64_t>(options.max_request_bytes))
-          throw HttpError{413, fmt::format("request body of {} bytes over the limit of {} bytes", declared,
-                                           options.max_request_bytes)};
+          throw Error(ErrorKind::kTooLarge, fmt::format("request body of {} bytes over the limit of {} bytes", declared,
+                                                        options.max_request_bytes));
         std::string body;
         body.reserve(static_cast<size_t>(declared));
         bool too_large = false;
@@ -308,19 +323,31 @@ struct OipServer::State {
           return true;
         });
         if (too_large)
-          throw HttpError{413, fmt::format("request body over the limit of {} bytes", options.max_request_bytes)};
+          throw Error(ErrorKind::kTooLarge,
+                      fmt::format("request body over the limit of {} bytes", options.max_request_bytes));
         // The connection ended or went silent mid-body: what came is not the request.
         if (!complete)
-          throw HttpError{400, fmt::format("request body cut short: {} came before the connection ended or the read "
+          throw Error(ErrorKind::kBadInput, fmt::format("request body cut short: {} came before the connection ended or the read "
                                            "timed out",
                                            declared ? fmt::format("{} of {} bytes", body.size(), declared)
-                                                    : fmt::format("{} bytes of a chunked body", body.size()))};
+                                                    : fmt::format("{} bytes of a chunked body", body.size())));
         infer(req, body, res, req.matches[1]);
       });
     });
-    s.Post("/v2/repository/index", [this](const httplib::Request&, httplib::Response& res) {
+    // The index takes its body (Triton's optional {"ready": ...}) through a
+    // content reader, so a POST without Content-Length (Triton's client sends
+    // none) is answered rather than refused; a body given is read and ignored.
+    s.Post("/v2/repository/index", [this](const httplib::Request& req, httplib::Response& res,
+                                          const httplib::ContentReader& content_reader) {
+      if (req.has_header("Content-Length") || req.get_header_value("Transfer-Encoding") == "chunked") {
+        size_t read = 0;
+        content_reader([&read](const char*, size_t length) { return (read += length) <= (size_t{1} << 16); });
+      }
       nlohmann::json list = nlohmann::json::array();
-      for (const auto& n : models.names()) list.push_back({{"name", n}, {"version", "1"}, {"state", "READY"}});
+      for (const auto& n : models.names()) {
+        const ServedModel& m = *models.find(n);
+        list.push_back({{"name", n}, {"version", m.versions.front()}, {"state", "READY"}, {"reason", ""}});
+      }
       send_json(res, 200, list);
     });
     // Statuses httplib sets itself (404 no route, 413 too large, 400 bad
@@ -353,7 +380,10 @@ struct OipServer::State {
           } catch (const std::exception&) {
           }
         }
-        log(fmt::format("{} {} {} -> {} ({} B in, {} B out){}{}", req.remote_addr, req.method, req.path, res.status,
+        // Behind the front the peer is the front; it names the client.
+        const std::string client = front && req.has_header("X-Forwarded-For") ? req.get_header_value("X-Forwarded-For")
+                                                                               : req.remote_addr;
+        log(fmt::format("{} {} {} -> {} ({} B in, {} B out){}{}", client, req.method, req.path, res.status,
                         req.body.size(), res.body.size(), detail.empty() ? "" : ": ", detail));
       }
     });
@@ -399,15 +429,23 @@ int OipServer::start() {
   http.set_keep_alive_max_count(100000);
   http.set_tcp_nodelay(true);
   s.install_routes();
-  int port = o.port;
+  // Plain HTTP: httplib on a loopback port of its own, the front on the address asked for.
+  const bool fronted = o.tls_cert.empty();
+  const std::string host = fronted ? "127.0.0.1" : o.host;
+  int port = fronted ? 0 : o.port;
   if (port == 0) {
-    port = http.bind_to_any_port(o.host);
-    if (port < 0) throw Error(fmt::format("cannot listen on {} (any port)", o.host));
-  } else if (!http.bind_to_port(o.host, port)) {
-    throw Error(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", o.host, port));
+    port = http.bind_to_any_port(host);
+    if (port < 0) throw Error(ErrorKind::kIo, fmt::format("cannot listen on {} (any port)", host));
+  } else if (!http.bind_to_port(host, port)) {
+    throw Error(ErrorKind::kIo,
+                fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", host, port));
   }
   if (::listen(ListeningSocket::of(http), SOMAXCONN) != 0)
-    throw Error(fmt::format("cannot listen on {}:{}: {}", o.host, port, std::strerror(errno)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot listen on {}:{}: {}", host, port, std::strerror(errno)));
+  if (fronted) {
+    s.front = std::make_unique<HttpFront>(s.front_options(port));
+    port = s.front->listen();
+  }
   s.started = true;
   s.listener = std::thread([&s] {
     s.http->listen_after_bind();
@@ -415,12 +453,14 @@ int OipServer::start() {
     s.stopped = true;
     s.stopped_cv.notify_all();
   });
+  if (s.front) s.front->start();
   return port;
 }
 
 void OipServer::stop() {
   State& s = *state_;
   if (!s.started) return;
+  if (s.front) s.front->stop();
   s.http->stop();
   if (s.listener.joinable()) s.listener.join();
 }
@@ -434,7 +474,9 @@ void OipServer::wait() {
 
 ServerCounters OipServer::counters() const {
   const State& s = *state_;
-  return {s.requests.load(), s.inferences.load(), s.client_errors.load(), s.server_errors.load()};
+  const HttpFrontStats front = s.front ? s.front->stats() : HttpFrontStats{};
+  return {s.requests.load(),      s.inferences.load(), s.client_errors.load(), s.server_errors.load(),
+          front.connections, front.inflight_bytes};
 }
 
 const ServerOptions& OipServer::options() const { return state_->options; }

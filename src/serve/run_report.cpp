@@ -35,6 +35,10 @@ RunSummary summarize(const RunReport& report) {
     }
     total.push_back(q.total_ms);
     energy.push_back(e.record.energy_j);
+    if (e.label) {
+      ++s.labelled;
+      if (e.top1 == e.label) ++s.correct;
+    }
     if (!q.fallback) {
       predicted.push_back(e.record.predicted.total_ms);
       if (q.total_ms > 0) error.push_back(std::abs(q.total_ms - e.record.predicted.total_ms) / q.total_ms);
@@ -103,6 +107,7 @@ std::string run_report_json(const RunReport& r) {
         {"link_estimate", link_json(l.link_estimate)},
         {"server_scale", l.server_scale},
         {"top1", e.top1 ? nlohmann::json(*e.top1) : nlohmann::json(nullptr)},
+        {"label", e.label ? nlohmann::json(*e.label) : nlohmann::json(nullptr)},
     });
   }
   j["requests"] = requests;
@@ -117,6 +122,10 @@ std::string run_report_json(const RunReport& r) {
                   {"median_predicted_ms", s.median_predicted_ms},
                   {"median_abs_error", s.median_abs_error},
                   {"median_energy_j", s.median_energy_j}};
+  if (s.labelled > 0)
+    j["summary"]["accuracy"] = {{"labelled", s.labelled},
+                                {"correct", s.correct},
+                                {"accuracy_percent", 100.0 * s.correct / s.labelled}};
   return j.dump(2) + "\n";
 }
 

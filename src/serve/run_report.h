@@ -16,6 +16,7 @@ struct RunEntry {
   std::string input;       // file name, or "random#SEED"
   LiveRecord record;
   std::optional<int64_t> top1;
+  std::optional<int64_t> label;  // the expected class, when labels were given
 };
 
 struct RunReport {
@@ -37,6 +38,7 @@ struct RunSummary {
   double median_predicted_ms = 0;
   double median_abs_error = 0;  // median over requests of |measured - predicted| / measured (requests run as planned)
   double median_energy_j = 0;
+  int labelled = 0, correct = 0;  // requests with a label; of those, whose top-1 answer is it
 };
 
 RunSummary summarize(const RunReport& report);

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "app/accuracy_json.h"
+#include "plan/accuracy_json.h"
 #include "app/accuracy_request.h"
 #include "core/error.h"
 #include "dataset/idx_file.h"

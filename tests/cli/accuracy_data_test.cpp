@@ -1,8 +1,10 @@
 // `splitpoint accuracy` on hostile data files: a truncated IDX file, a wrong magic and a label count that differs
-// from the image count each exit 2 with a message naming the file (the binary, as a user runs it).
+// from the image count each exit 2 with a message naming the file (the binary, as a user runs it); the same for
+// .npy files written by NumPy (/usr/bin/python3), and a wrong element type.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -63,6 +65,31 @@ TEST_F(AccuracyData, LabelCountMismatchExits2NamingTheFiles) {
   const auto r = accuracy(images, labels);
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find(labels + ": 3 labels, but " + images + " has 2 images"), std::string::npos) << r.err;
+}
+
+// .npy files made by numpy.save: two 2x2 uint8 images and 2 int64 labels, then the hostile variants.
+TEST_F(AccuracyData, NpyTruncatedWrongTypeAndCountMismatchExit2NamingTheFile) {
+  const std::string script =
+      "import numpy as np\n"
+      "np.save(\"img.npy\", np.arange(8, dtype=np.uint8).reshape(2, 2, 2)); np.save(\"lab.npy\", np.array([0, 1]))\n"
+      "open(\"short.npy\", \"wb\").write(open(\"img.npy\", \"rb\").read()[:-3])\n"
+      "np.save(\"f32.npy\", np.zeros((2, 2, 2), np.float32)); np.save(\"lab3.npy\", np.array([0, 1, 2]))";
+  ASSERT_EQ(std::system(("cd " + dir_.string() + " && /usr/bin/python3 -c '" + script + "'").c_str()), 0)
+      << "python3-numpy is needed";
+  const std::string d = dir_.string() + "/";
+  auto r = accuracy(d + "short.npy", d + "lab.npy");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(d + "short.npy: truncated"), std::string::npos) << r.err;
+  r = accuracy(d + "f32.npy", d + "lab.npy");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(d + "f32.npy: images of element type '<f4'"), std::string::npos) << r.err;
+  r = accuracy(d + "img.npy", d + "lab3.npy");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(d + "lab3.npy: 3 labels, but " + d + "img.npy has 2 images"), std::string::npos) << r.err;
+  // The good pair is read: the error is then the model's input against the images (1x2x2x1 vs vgg16-seed's).
+  r = accuracy(d + "img.npy", d + "lab.npy");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the images of " + d + "img.npy are 1x2x2x1"), std::string::npos) << r.err;
 }
 
 TEST_F(AccuracyData, MissingDataExits2) {

@@ -2,8 +2,11 @@
 // (not with the report's readers), and against hand-computed values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "report/charts.h"
+#include "report/gnuplot_script.h"
 #include "report/report_fixture.h"
 
 namespace splitpoint {
@@ -212,7 +215,7 @@ TEST(ReportData, PageIsSelfContained) {
     const std::string url = html.substr(at, 30);
     EXPECT_TRUE(url.rfind("http://www.w3.org/", 0) == 0) << url;
   }
-  // Every chart: its SVG inline and its CSV linked; all six kinds present.
+  // Every chart: its SVG inline and its CSV linked; all seven kinds present.
   size_t charts = 0;
   for (const auto& entry : std::filesystem::directory_iterator(f.output)) {
     if (entry.path().extension() != ".csv" || entry.path().filename() == "summary.csv") continue;
@@ -221,9 +224,85 @@ TEST(ReportData, PageIsSelfContained) {
     EXPECT_NE(html.find("href=\"" + id + ".csv\""), std::string::npos) << id;
     ++charts;
   }
-  // profiles, sizes, costs (Pi, Edge TPU, this machine), maps (Pi, Edge TPU: the only plans with a sweep), cache, runs
-  EXPECT_EQ(charts, 2u + 1u + 3u + 2u + 1u + 1u);
+  // profiles, sizes, costs (Pi, Edge TPU, this machine), maps (Pi, Edge TPU: the only plans with a sweep), cache, runs,
+  // rate-accuracy
+  EXPECT_EQ(charts, 2u + 1u + 3u + 2u + 1u + 1u + 1u);
   EXPECT_EQ(html.find("Chart left out"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace splitpoint
+
+namespace splitpoint {
+namespace {
+
+// Chart 7 from the trained model's accuracy JSON, read here with nlohmann: every row of the CSV is a row of the
+// JSON, and every point gnuplot is given (the chart's data files, built by report/charts.h directly) is a
+// (mean_bytes, accuracy_percent) of the JSON at its cut and codec, the JPEG line its qualities by bytes, the
+// dashed line the whole fp32 model.
+TEST(ReportData, RateAccuracyPointsAreTheAccuracyJsons) {
+  const auto& f = fixture();
+  const auto path = f.inputs / "accuracy-fashion-mnist.json";
+  const auto acc = read_json(path);
+  const auto csv = read_csv(f.output / "rate-accuracy-fashion-mnist-vgg-onnx.csv");
+  const size_t whole = acc["whole"].size(), splits = acc["splits"].size(), jpeg = acc["jpeg"].size();
+  ASSERT_EQ(csv.rows.size(), whole + splits + jpeg);
+  for (size_t i = 0; i < splits; ++i) {
+    const auto& s = acc["splits"][i];
+    const size_t row = whole + i;
+    EXPECT_EQ(csv.str(row, "codec"), s["codec"].get<std::string>());
+    EXPECT_EQ(csv.num(row, "cut"), s["cut"].get<double>());
+    expect_close(csv.num(row, "mean_bytes"), s["mean_bytes"].get<double>(), "mean_bytes");
+    // The percentage from the counts, by hand: 100 * correct / images.
+    expect_close(csv.num(row, "accuracy_percent"),
+                 100.0 * s["correct"].get<double>() / s["images"].get<double>(), "accuracy_percent");
+  }
+  EXPECT_TRUE(std::filesystem::exists(f.output / "rate-accuracy-fashion-mnist-vgg-onnx.svg"));
+
+  const ChartSection section = rate_accuracy_charts(read_report_inputs({path}));
+  ASSERT_EQ(section.charts.size(), 1u);
+  const Chart& chart = section.charts[0];
+  // The codecs in the JSON's order: codec0 = fp32, ...; each with cuts 0..L-1 (cut L sends 0 bytes: not drawn).
+  const int layers = acc["layers"].get<int>();
+  std::vector<std::string> codecs;
+  for (const auto& s : acc["splits"])
+    if (std::find(codecs.begin(), codecs.end(), s["codec"].get<std::string>()) == codecs.end())
+      codecs.push_back(s["codec"].get<std::string>());
+  ASSERT_EQ(codecs.size(), 5u);
+  size_t points = 0;
+  for (size_t c = 0; c < codecs.size(); ++c) {
+    const std::string name = "codec" + std::to_string(c);
+    ASSERT_TRUE(chart.plot_data.count(name)) << name;
+    const DataTable& t = chart.plot_data.at(name);
+    ASSERT_EQ(t.rows.size(), static_cast<size_t>(layers)) << codecs[c];
+    EXPECT_NE(chart.script.find(gnuplot::data_ref(name)), std::string::npos);
+    EXPECT_NE(chart.script.find("title '" + codecs[c] + "'"), std::string::npos) << codecs[c];
+    for (const auto& row : t.rows) {
+      const int cut = std::stoi(row[2]);
+      const auto s = std::find_if(acc["splits"].begin(), acc["splits"].end(), [&](const auto& e) {
+        return e["codec"] == codecs[c] && e["cut"] == cut;
+      });
+      ASSERT_NE(s, acc["splits"].end()) << codecs[c] << " cut " << cut;
+      expect_close(std::stod(row[0]), (*s)["mean_bytes"].get<double>(), "point bytes");
+      expect_close(std::stod(row[1]), (*s)["accuracy_percent"].get<double>(), "point accuracy");
+      ++points;
+    }
+  }
+  EXPECT_EQ(points, 5u * static_cast<size_t>(layers));  // 5 codecs x cuts 0..7 = 40 points
+  const DataTable& line = chart.plot_data.at("jpeg");
+  ASSERT_EQ(line.rows.size(), jpeg);
+  for (size_t i = 0; i < jpeg; ++i) {  // qualities 10..90 in the JSON; their bytes grow with the quality
+    expect_close(std::stod(line.rows[i][0]), acc["jpeg"][i]["mean_bytes"].get<double>(), "jpeg bytes");
+    expect_close(std::stod(line.rows[i][1]), acc["jpeg"][i]["accuracy_percent"].get<double>(), "jpeg accuracy");
+    EXPECT_EQ(std::stoi(line.rows[i][2]), acc["jpeg"][i]["quality"].get<int>());
+  }
+  const DataTable& dashed = chart.plot_data.at("whole");
+  ASSERT_EQ(dashed.rows.size(), 2u);
+  EXPECT_EQ(acc["whole"][0]["dtype"], "f32");
+  for (const auto& row : dashed.rows) expect_close(std::stod(row[1]), 90.87, "whole fp32 model (9087 of 10000)");
+  // It spans the points: from the smallest (cut 7 uint8+zstd, 99.9 B) to the largest (cut 1 fp32, 50176 B).
+  EXPECT_NEAR(std::stod(dashed.rows[0][0]), 99.9, 0.05);
+  EXPECT_EQ(std::stod(dashed.rows[1][0]), 28 * 28 * 16 * 4);
 }
 
 }  // namespace

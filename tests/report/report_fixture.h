@@ -94,6 +94,9 @@ inline const ReportFixture& report_fixture() {
     run("plan vgg16-seed --device edgetpu-usb2 --link lte --objective energy --sweep-bandwidth 0.1:1000:20 -o " +
         (f.inputs / "plan-edgetpu-lte-energy.json").string());
     std::ofstream(f.inputs / "run-lte-auto.json") << hand_made_run_json();
+    // The trained Fashion-MNIST model's rate-accuracy table (`splitpoint accuracy`, README): chart 7.
+    std::filesystem::copy_file(std::string(SPLITPOINT_DATA_DIR) + "/accuracy/fashion_mnist_vgg.json",
+                               f.inputs / "accuracy-fashion-mnist.json");
     if (f.error.empty()) f.report = run_cli("report " + (f.inputs / "*.json").string() + " -o " + f.output.string());
     return f;
   }();

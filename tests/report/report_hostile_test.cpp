@@ -119,9 +119,10 @@ TEST(ReportHostile, NoStringFieldOfAnyInputRunsAnything) {
     json original, hostile;
   };
   std::vector<Input> inputs;
-  // One of each kind: the study's profile (with energy), a plan with a sweep and a JPEG, the Edge TPU plan, the run.
+  // One of each kind: the study's profile (with energy), a plan with a sweep and a JPEG, the Edge TPU plan, the run,
+  // the accuracy JSON (its codec names are the rate-accuracy chart's key titles).
   for (const char* name : {"rpi3bplus-cpu-f32.json", "plan-pi-lte-energy.json", "plan-edgetpu-lte-energy.json",
-                           "run-lte-auto.json"}) {
+                           "run-lte-auto.json", "accuracy-fashion-mnist.json"}) {
     Input in{s.dir / name, testing::read_json(f.inputs / name), {}};
     in.hostile = in.original;
     std::vector<std::string> paths;

@@ -21,6 +21,7 @@
 #include "engine/random_inputs.h"
 #include "serve/cut_transport.h"
 #include "serve/local_server.h"
+#include "serve/raw_connection.h"
 #include "serve/serve_process.h"
 #include "serve/split_runner.h"
 
@@ -145,54 +146,7 @@ TEST(Faults, ServerKilledAndRestartedUnderLoadEveryInputFinishesOnceWithTheRight
             << answers.size() - static_cast<size_t>(remote + fallback) << " here while backing off\n";
 }
 
-// A raw TCP connection to 127.0.0.1:port.
-struct RawConnection {
-  int fd = -1;
-  explicit RawConnection(int port) {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval send_limit{3, 0};  // a send the server no longer reads fails rather than blocks
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof send_limit);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      ::close(fd);
-      fd = -1;
-    }
-  }
-  ~RawConnection() {
-    if (fd >= 0) ::close(fd);
-  }
-  bool send_all(const std::string& bytes) const {
-    size_t sent = 0;
-    while (sent < bytes.size()) {
-      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      sent += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // Everything the server sends until it closes the connection, or until
-  // `limit_s` passed (then `closed` is false).
-  std::string read_until_closed(double limit_s, bool& closed) const {
-    std::string got;
-    const auto start = Clock::now();
-    closed = false;
-    while (seconds_since(start) < limit_s) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      char buffer[4096];
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) {
-        closed = true;
-        break;
-      }
-      got.append(buffer, static_cast<size_t>(n));
-    }
-    return got;
-  }
-};
+using testing::RawConnection;
 
 class StallingClients : public ::testing::Test {
  protected:

@@ -16,6 +16,7 @@
 #include "graph/cut.h"
 #include "graph/layers.h"
 #include "graph/segment.h"
+#include "serve/curl_client.h"
 #include "serve/local_server.h"
 #include "serve/oip_client.h"
 #include "serve/serve_process.h"
@@ -25,40 +26,10 @@ namespace {
 
 using testing::LocalServer;
 
-struct CurlResult {
-  int status = 0;
-  std::string body;
-  std::string headers;
-};
-
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name)).string();
-}
-
-// curl ARGS URL: the HTTP status, the body and the response headers.
-CurlResult curl(const std::string& args, const std::string& url) {
-  const std::string body = temp_path("curl.body"), headers = temp_path("curl.headers");
-  const std::string cmd = "curl -s -o " + body + " -D " + headers + " -w '%{http_code}' " + args + " '" + url + "'";
-  CurlResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[64] = {0};
-  const size_t n = fread(buf, 1, sizeof(buf) - 1, p);
-  pclose(p);
-  r.status = std::atoi(std::string(buf, n).c_str());
-  std::ifstream b(body, std::ios::binary), h(headers);
-  r.body.assign(std::istreambuf_iterator<char>(b), {});
-  r.headers.assign(std::istreambuf_iterator<char>(h), {});
-  std::filesystem::remove(body);
-  std::filesystem::remove(headers);
-  return r;
-}
-
-std::string write_temp(const std::string& name, const std::string& bytes) {
-  const std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
+using testing::curl;
+using testing::CurlResult;
+using testing::temp_path;
+using testing::write_temp;
 
 class HttpEndpoints : public ::testing::Test {
  protected:

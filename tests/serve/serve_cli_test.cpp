@@ -47,6 +47,8 @@ TEST(ServeCli, BadRequestsExitTwoNamingTheProblem) {
       {"serve vgg16-seed --tls-cert only.pem", "TLS needs both"},
       {"serve vgg17", "vgg17"},
       {"serve vgg16-seed --max-request-mb 0", "--max-request-mb"},
+      {"serve vgg16-seed --max-inflight-mb 0", "--max-inflight-mb"},
+      {"serve vgg16-seed --request-timeout 0", "--request-timeout"},
       {"validate vgg16-seed --server http://127.0.0.1:1 --links lte,nowhere", "nowhere"},
       {"validate vgg16-seed --server http://127.0.0.1:1 --repeats 0", "--repeats"},
   };

@@ -2,6 +2,7 @@
 // (or a loop of ours for Pad, or no step at all for Reshape) on splitpoint's
 // plain layout, so a node is computed the same way whichever layout its input
 // was produced in.
+#include <cmath>
 #include <cstring>
 #include <variant>
 
@@ -11,6 +12,7 @@
 #include "engine/onednn/onednn_layout.h"
 #include "engine/onednn/onednn_window.h"
 #include "graph/op_table.h"
+#include "graph/shape_inference.h"
 
 namespace splitpoint::onednn {
 
@@ -82,32 +84,123 @@ void build_hard_sigmoid(NodeBuild& build, const HardSigmoid& op) {
   build_eltwise(clip, algorithm::eltwise_clip, 0.0f, 1.0f);
 }
 
-// a (op) b with numpy broadcasting of one operand onto the other's shape.
+// `value` with leading 1s up to `rank` (the same bytes).
+ValueId with_rank(PlanBuilder& plan, ValueId value, int rank) {
+  const Shape& shape = plan.spec(value).shape;
+  if (shape.rank() >= rank) return value;
+  std::vector<int64_t> dims(static_cast<size_t>(rank - shape.rank()), 1);
+  dims.insert(dims.end(), shape.dims().begin(), shape.dims().end());
+  const TensorInfo& info = plan.spec(value);
+  if (info.constant) {  // a view of a constant is not materialized: a constant of the new shape
+    Tensor data(Shape(dims), info.dtype, info.quant);
+    std::memcpy(data.data(), info.data.data(), data.bytes());
+    return plan.add_constant(info.name + "/rank" + std::to_string(rank), std::move(data));
+  }
+  return plan.add_reshaped(value, Shape(dims));
+}
+
+// f32 `value` (rank of `out`) repeated along its size-1 dimensions into a new
+// temporary of shape `out`: oneDNN's binary broadcasts its second operand only.
+ValueId broadcast_to(NodeBuild& build, ValueId value, const Shape& out) {
+  PlanBuilder& plan = build.plan;
+  const ValueId full = plan.add_temporary(plan.spec(value).name + "/broadcast", out, DType::f32);
+  dnnl::memory source = plan.read(value, plan.plain(value));
+  dnnl::memory destination = plan.define(full, plan.plain(full));
+  const std::vector<int64_t> in_dims = plan.spec(value).shape.dims(), out_dims = out.dims();
+  plan.add_loop(build.name,
+                [source, destination, in_dims, out_dims] {
+                  const float* x = static_cast<const float*>(source.get_data_handle());
+                  float* y = static_cast<float*>(destination.get_data_handle());
+                  const size_t rank = out_dims.size();
+                  std::vector<int64_t> steps(rank, 0), index(rank, 0);
+                  int64_t step = 1, total = 1;
+                  for (size_t d = rank; d-- > 0;) {
+                    steps[d] = in_dims[d] == 1 ? 0 : step;
+                    step *= in_dims[d];
+                    total *= out_dims[d];
+                  }
+                  int64_t offset = 0;
+                  for (int64_t i = 0; i < total; ++i) {
+                    y[i] = x[offset];
+                    for (size_t d = rank; d-- > 0;) {
+                      offset += steps[d];
+                      if (++index[d] < out_dims[d]) break;
+                      offset -= steps[d] * out_dims[d];
+                      index[d] = 0;
+                    }
+                  }
+                },
+                {source, destination});
+  return full;
+}
+
+// a (op) b with numpy broadcasting of both operands.
 void build_binary(NodeBuild& build, algorithm kind, Activation activation) {
   PlanBuilder& plan = build.plan;
   const Shape& out = build.output_spec().shape;
-  ValueId full = build.inputs[0], other = build.inputs[1];
-  if (plan.spec(full).shape != out) std::swap(full, other);  // both ops commute
-  if (plan.spec(full).shape != out)
-    build.fail("broadcasting both operands (" + build.input_spec(0).shape.to_string() + " and " +
-               build.input_spec(1).shape.to_string() + ") is not supported");
-  // The broadcast operand with leading 1s up to the output's rank.
-  const Shape& other_shape = plan.spec(other).shape;
-  if (other_shape.rank() < out.rank()) {
-    std::vector<int64_t> dims(static_cast<size_t>(out.rank() - other_shape.rank()), 1);
-    dims.insert(dims.end(), other_shape.dims().begin(), other_shape.dims().end());
-    other = plan.add_reshaped(other, Shape(dims));
-  }
+  ValueId a = with_rank(plan, build.inputs[0], out.rank()), b = with_rank(plan, build.inputs[1], out.rank());
+  const bool commutes = kind == algorithm::binary_add || kind == algorithm::binary_mul;
+  if (plan.spec(a).shape != out && plan.spec(b).shape == out && commutes) std::swap(a, b);
+  if (plan.spec(a).shape != out) a = broadcast_to(build, a, out);
   dnnl::primitive_attr attr = user_scratchpad();
   dnnl::post_ops ops;
   append_activation(ops, activation, 6.0f);
   attr.set_post_ops(ops);
-  dnnl::binary::desc desc(kind, plan.plain(full), plan.plain(other), plan.plain(build.output));
+  dnnl::binary::desc desc(kind, plan.plain(a), plan.plain(b), plan.plain(build.output));
   dnnl::binary::primitive_desc pd(desc, attr, plan.engine());
-  memory a = plan.read(full, pd.src0_desc()), b = plan.read(other, pd.src1_desc());
+  memory source0 = plan.read(a, pd.src0_desc()), source1 = plan.read(b, pd.src1_desc());
   memory destination = plan.define(build.output, pd.dst_desc());
   plan.add_primitive(build.name, dnnl::binary(pd),
-                     {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, destination}}, pd.scratchpad_desc());
+                     {{DNNL_ARG_SRC_0, source0}, {DNNL_ARG_SRC_1, source1}, {DNNL_ARG_DST, destination}},
+                     pd.scratchpad_desc());
+}
+
+// x >= 0 ? x : slope * x, the slope broadcast onto x (oneDNN's PReLU).
+void build_prelu(NodeBuild& build) {
+  PlanBuilder& plan = build.plan;
+  const Shape& out = build.output_spec().shape;
+  const ValueId slope = with_rank(plan, build.inputs[1], out.rank());
+  dnnl::prelu_forward::desc desc(kInference, plan.plain(build.inputs[0]), plan.plain(slope));
+  dnnl::prelu_forward::primitive_desc pd(desc, user_scratchpad(), plan.engine());
+  memory source = plan.read(build.inputs[0], pd.src_desc()), weights = plan.read(slope, pd.weights_desc());
+  memory destination = plan.define(build.output, pd.dst_desc());
+  plan.add_primitive(build.name, dnnl::prelu_forward(pd),
+                     {{DNNL_ARG_SRC, source}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, destination}},
+                     pd.scratchpad_desc());
+}
+
+// oneDNN 2.6 has no erf (only GELU built on it): a loop of ours.
+void build_erf(NodeBuild& build) {
+  PlanBuilder& plan = build.plan;
+  memory source = plan.read(build.inputs[0], plan.plain(build.inputs[0]));
+  memory destination = plan.define(build.output, plan.plain(build.output));
+  const int64_t count = build.output_spec().shape.elements();
+  plan.add_loop(build.name,
+                [source, destination, count] {
+                  const float* x = static_cast<const float*>(source.get_data_handle());
+                  float* y = static_cast<float*>(destination.get_data_handle());
+                  for (int64_t i = 0; i < count; ++i) y[i] = std::erf(x[i]);
+                },
+                {source, destination});
+}
+
+// oneDNN's reduction into the input's rank (reduced axes of size 1), seen as
+// the output's shape when the reduced axes go.
+void build_reduce(NodeBuild& build, const ReduceAxes& r, algorithm kind) {
+  PlanBuilder& plan = build.plan;
+  const Shape& x = build.input_spec(0).shape;
+  const std::vector<bool> reduced = reduced_axes(r, x.rank(), build.where());
+  std::vector<int64_t> kept = x.dims();
+  for (size_t d = 0; d < kept.size(); ++d)
+    if (reduced[d]) kept[d] = 1;
+  const ValueId result = Shape(kept) == build.output_spec().shape
+                             ? build.output
+                             : plan.add_temporary(build.output_spec().name + "/kept", Shape(kept), DType::f32);
+  dnnl::reduction::desc desc(kind, plan.plain(build.inputs[0]), plan.plain(result), 0.0f, 0.0f);
+  add_unary<dnnl::reduction>(build, dnnl::reduction::primitive_desc(desc, user_scratchpad(), plan.engine()),
+                             build.inputs[0], result);
+  if (result != build.output)
+    plan.define_view(build.output, plan.read(result, plan.plain(result)), plan.plain(build.output));
 }
 
 void build_concat(NodeBuild& build, const Concat& concat) {
@@ -136,7 +229,8 @@ void build_softmax(NodeBuild& build, const Softmax& softmax) {
     input = scaled;
   }
   const int rank = shape.rank();
-  dnnl::softmax_forward::desc desc(kInference, plan.plain(input), dnnl_axis(rank - 1, rank));
+  const int axis = softmax.axis < 0 ? softmax.axis + rank : softmax.axis;
+  dnnl::softmax_forward::desc desc(kInference, plan.plain(input), dnnl_axis(axis, rank));
   add_unary<dnnl::softmax_forward>(build, dnnl::softmax_forward::primitive_desc(desc, user_scratchpad(), plan.engine()),
                                    input, build.output);
 }
@@ -199,10 +293,35 @@ void build_float_node(NodeBuild& build) {
           build_hard_sigmoid(build, op);
         } else if constexpr (std::is_same_v<T, Logistic>) {
           build_eltwise(build, algorithm::eltwise_logistic, 0.0f, 0.0f);
+        } else if constexpr (std::is_same_v<T, Tanh>) {
+          build_eltwise(build, algorithm::eltwise_tanh, 0.0f, 0.0f);
+        } else if constexpr (std::is_same_v<T, LeakyRelu>) {
+          build_eltwise(build, algorithm::eltwise_relu, op.alpha, 0.0f);
+        } else if constexpr (std::is_same_v<T, Sqrt>) {
+          build_eltwise(build, algorithm::eltwise_sqrt, 0.0f, 0.0f);
+        } else if constexpr (std::is_same_v<T, Erf>) {
+          build_erf(build);
+        } else if constexpr (std::is_same_v<T, Pow>) {
+          if (op.exponent == 2.0f)
+            build_eltwise(build, algorithm::eltwise_square, 0.0f, 0.0f);
+          else
+            build_eltwise(build, algorithm::eltwise_pow, 1.0f, op.exponent);
+        } else if constexpr (std::is_same_v<T, PRelu>) {
+          build_prelu(build);
         } else if constexpr (std::is_same_v<T, Add>) {
           build_binary(build, algorithm::binary_add, op.activation);
         } else if constexpr (std::is_same_v<T, Mul>) {
           build_binary(build, algorithm::binary_mul, op.activation);
+        } else if constexpr (std::is_same_v<T, Sub>) {
+          build_binary(build, algorithm::binary_sub, op.activation);
+        } else if constexpr (std::is_same_v<T, Div>) {
+          build_binary(build, algorithm::binary_div, op.activation);
+        } else if constexpr (std::is_same_v<T, ReduceMean>) {
+          build_reduce(build, op, algorithm::reduction_mean);
+        } else if constexpr (std::is_same_v<T, ReduceSum>) {
+          build_reduce(build, op, algorithm::reduction_sum);
+        } else if constexpr (std::is_same_v<T, ReduceMax>) {
+          build_reduce(build, op, algorithm::reduction_max);
         } else if constexpr (std::is_same_v<T, Concat>) {
           build_concat(build, op);
         } else if constexpr (std::is_same_v<T, Reshape>) {

@@ -305,7 +305,8 @@ void build_quantized_node(NodeBuild& build) {
           else
             build_in_float(build);
         } else if constexpr (kIsOneOf<T, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish, HardSigmoid, Logistic, Add,
-                                       Mul, Concat, Softmax, BatchNorm>) {
+                                       Mul, Concat, Softmax, BatchNorm, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div,
+                                       ReduceMean, ReduceSum, ReduceMax>) {
           build_in_float(build);  // dequantize, the fp32 primitive, quantize
         } else if constexpr (std::is_same_v<T, Dequantize>) {
           build.fail("internal: Dequantize is built before the dispatch");

@@ -9,9 +9,15 @@
 //   Relu, Relu6, Clip   max(x, 0), min(max(x, 0), 6), min(max(x, min), max)
 //   HardSwish      x * min(max(x + 3, 0), 6) / 6
 //   Logistic       1 / (1 + exp(-x))
-//   Add, Mul       numpy broadcasting, then the fused activation.
+//   Tanh, Sqrt, Erf     std::tanh, std::sqrt, std::erf
+//   LeakyRelu      x >= 0 ? x : alpha * x
+//   Pow            std::pow(x, exponent) (x * x for exponent 2, as ONNX Runtime)
+//   Add, Mul, Sub, Div   numpy broadcasting of both operands, then the fused activation.
+//   PRelu          x >= 0 ? x : slope * x, the slope broadcast onto x.
 //   Concat, Reshape, Pad   copies (Pad fills with its value).
-//   Softmax        over the last axis: exp(beta * (x - max)) / sum.
+//   Softmax        over its axis: exp(beta * (x - max)) / sum.
+//   ReduceMean, ReduceSum, ReduceMax   over the axes, summed in double for the
+//                  mean and sum (so the order of the sum does not matter).
 //   BatchNorm      (x - mean[c]) * (gamma[c] / sqrt(variance[c] + epsilon)) + beta[c]
 #include <cmath>
 #include <cstring>
@@ -23,6 +29,7 @@
 #include "engine/reference/inner_loops.h"
 #include "engine/reference/window_geometry.h"
 #include "graph/op_table.h"
+#include "graph/shape_inference.h"
 
 namespace splitpoint::reference {
 
@@ -180,8 +187,9 @@ std::unique_ptr<Kernel> elementwise(const Graph& graph, NodeId id, F f) {
 // broadcast).
 class FloatBinary final : public Kernel {
  public:
-  FloatBinary(const Graph& graph, NodeId id, bool multiply, Activation activation)
-      : multiply_(multiply), bounds_(activation_bounds(activation)) {
+  enum class Kind { add, mul, sub, div, prelu };
+  FloatBinary(const Graph& graph, NodeId id, Kind kind, Activation activation)
+      : kind_(kind), bounds_(activation_bounds(activation)) {
     const Shape& a = node_input(graph, id, 0).shape;
     const Shape& b = node_input(graph, id, 1).shape;
     dims_ = node_output(graph, id).shape.dims();
@@ -231,9 +239,18 @@ class FloatBinary final : public Kernel {
     }
     return steps;
   }
-  float combine(float a, float b) const { return clamp_to(multiply_ ? a * b : a + b, bounds_); }
+  float combine(float a, float b) const {
+    switch (kind_) {
+      case Kind::add: return clamp_to(a + b, bounds_);
+      case Kind::mul: return clamp_to(a * b, bounds_);
+      case Kind::sub: return clamp_to(a - b, bounds_);
+      case Kind::div: return clamp_to(a / b, bounds_);
+      case Kind::prelu: return a >= 0.0f ? a : a * b;
+    }
+    return a;
+  }
 
-  bool multiply_;
+  Kind kind_;
   FloatBounds bounds_;
   std::vector<int64_t> dims_, a_steps_, b_steps_;
   std::vector<int64_t> index_;  // scratch for run()
@@ -324,33 +341,95 @@ class FloatPad final : public Kernel {
   int64_t out_elements_ = 0;
 };
 
+// Over `axis`: rows of `classes` values `inner` apart, outer * inner of them.
 class FloatSoftmax final : public Kernel {
  public:
   FloatSoftmax(const Graph& graph, NodeId id, const Softmax& s) : beta_(s.beta) {
     const Shape& shape = node_input(graph, id, 0).shape;
     if (shape.rank() < 1) fail(graph, id, "input must have rank >= 1");
-    classes_ = shape[shape.rank() - 1];
-    rows_ = classes_ > 0 ? shape.elements() / classes_ : 0;
+    const int axis = s.axis < 0 ? s.axis + shape.rank() : s.axis;
+    if (axis < 0 || axis >= shape.rank()) fail(graph, id, "axis " + std::to_string(s.axis) + " out of range");
+    classes_ = shape[axis];
+    for (int d = 0; d < axis; ++d) outer_ *= shape[d];
+    for (int d = axis + 1; d < shape.rank(); ++d) inner_ *= shape[d];
   }
 
   void run(std::span<const std::byte* const> inputs, std::byte* output, WorkerPool&) override {
-    for (int64_t r = 0; r < rows_; ++r) {
-      const float* x = as_floats(inputs[0]) + r * classes_;
-      float* y = as_floats(output) + r * classes_;
-      float max = x[0];
-      for (int64_t i = 1; i < classes_; ++i) max = std::max(max, x[i]);
-      float sum = 0.0f;
-      for (int64_t i = 0; i < classes_; ++i) {
-        y[i] = std::exp(beta_ * (x[i] - max));
-        sum += y[i];
+    for (int64_t o = 0; o < outer_; ++o)
+      for (int64_t k = 0; k < inner_; ++k) {
+        const float* x = as_floats(inputs[0]) + o * classes_ * inner_ + k;
+        float* y = as_floats(output) + o * classes_ * inner_ + k;
+        float max = x[0];
+        for (int64_t i = 1; i < classes_; ++i) max = std::max(max, x[i * inner_]);
+        float sum = 0.0f;
+        for (int64_t i = 0; i < classes_; ++i) {
+          y[i * inner_] = std::exp(beta_ * (x[i * inner_] - max));
+          sum += y[i * inner_];
+        }
+        for (int64_t i = 0; i < classes_; ++i) y[i * inner_] /= sum;
       }
-      for (int64_t i = 0; i < classes_; ++i) y[i] /= sum;
-    }
   }
 
  private:
   float beta_;
-  int64_t rows_ = 0, classes_ = 0;
+  int64_t outer_ = 1, classes_ = 0, inner_ = 1;
+};
+
+// A reduction over some axes: each output element combines the input elements
+// whose coordinates outside the reduced axes are its own.
+class FloatReduce final : public Kernel {
+ public:
+  enum class Kind { mean, sum, max };
+  FloatReduce(const Graph& graph, NodeId id, const ReduceAxes& r, Kind kind) : kind_(kind) {
+    const Shape& x = node_input(graph, id, 0).shape;
+    in_dims_ = x.dims();
+    const std::vector<bool> reduced = reduced_axes(r, x.rank(), graph.node(id).name);
+    // The output offset step of each input dimension (0 where reduced).
+    out_steps_.assign(in_dims_.size(), 0);
+    int64_t step = 1;
+    for (size_t d = in_dims_.size(); d-- > 0;) {
+      if (reduced[d]) {
+        count_ *= in_dims_[d];
+        continue;
+      }
+      out_steps_[d] = step;
+      step *= in_dims_[d];
+    }
+    out_elements_ = node_output(graph, id).shape.elements();
+  }
+
+  void run(std::span<const std::byte* const> inputs, std::byte* output, WorkerPool&) override {
+    const float* x = as_floats(inputs[0]);
+    float* y = as_floats(output);
+    std::vector<double> acc(static_cast<size_t>(out_elements_),
+                            kind_ == Kind::max ? -std::numeric_limits<double>::infinity() : 0.0);
+    std::vector<int64_t> index(in_dims_.size(), 0);
+    int64_t out = 0;
+    const int64_t elements = out_elements_ * count_;
+    for (int64_t i = 0; i < elements; ++i) {
+      double& a = acc[static_cast<size_t>(out)];
+      if (kind_ == Kind::max) {
+        if (!std::isnan(a) && !(x[i] <= a)) a = x[i];  // NaN wins, as in ONNX Runtime
+      } else {
+        a += x[i];
+      }
+      for (size_t d = in_dims_.size(); d-- > 0;) {  // next input index, last dimension fastest
+        out += out_steps_[d];
+        if (++index[d] < in_dims_[d]) break;
+        out -= out_steps_[d] * in_dims_[d];
+        index[d] = 0;
+      }
+    }
+    for (int64_t o = 0; o < out_elements_; ++o) {
+      const double a = acc[static_cast<size_t>(o)];
+      y[o] = static_cast<float>(kind_ == Kind::mean ? a / static_cast<double>(count_) : a);
+    }
+  }
+
+ private:
+  Kind kind_;
+  std::vector<int64_t> in_dims_, out_steps_;
+  int64_t count_ = 1, out_elements_ = 0;
 };
 
 class FloatBatchNorm final : public Kernel {
@@ -416,11 +495,41 @@ std::unique_ptr<Kernel> make_float_kernel(const Graph& graph, NodeId id) {
                                [alpha, beta](float x) { return std::min(std::max(alpha * x + beta, 0.0f), 1.0f); });
           },
           [&](const Logistic&) { return elementwise(graph, id, [](float x) { return 1.0f / (1.0f + std::exp(-x)); }); },
+          [&](const Tanh&) { return elementwise(graph, id, [](float x) { return std::tanh(x); }); },
+          [&](const LeakyRelu& l) {
+            const float alpha = l.alpha;
+            return elementwise(graph, id, [alpha](float x) { return x >= 0.0f ? x : alpha * x; });
+          },
+          [&](const Sqrt&) { return elementwise(graph, id, [](float x) { return std::sqrt(x); }); },
+          [&](const Erf&) { return elementwise(graph, id, [](float x) { return std::erf(x); }); },
+          [&](const Pow& p) -> std::unique_ptr<Kernel> {
+            const float e = p.exponent;
+            if (e == 2.0f) return elementwise(graph, id, [](float x) { return x * x; });
+            return elementwise(graph, id, [e](float x) { return std::pow(x, e); });
+          },
           [&](const Add& a) -> std::unique_ptr<Kernel> {
-            return std::make_unique<FloatBinary>(graph, id, false, a.activation);
+            return std::make_unique<FloatBinary>(graph, id, FloatBinary::Kind::add, a.activation);
           },
           [&](const Mul& m) -> std::unique_ptr<Kernel> {
-            return std::make_unique<FloatBinary>(graph, id, true, m.activation);
+            return std::make_unique<FloatBinary>(graph, id, FloatBinary::Kind::mul, m.activation);
+          },
+          [&](const Sub& m) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatBinary>(graph, id, FloatBinary::Kind::sub, m.activation);
+          },
+          [&](const Div& m) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatBinary>(graph, id, FloatBinary::Kind::div, m.activation);
+          },
+          [&](const PRelu&) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatBinary>(graph, id, FloatBinary::Kind::prelu, Activation::none);
+          },
+          [&](const ReduceMean& r) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatReduce>(graph, id, r, FloatReduce::Kind::mean);
+          },
+          [&](const ReduceSum& r) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatReduce>(graph, id, r, FloatReduce::Kind::sum);
+          },
+          [&](const ReduceMax& r) -> std::unique_ptr<Kernel> {
+            return std::make_unique<FloatReduce>(graph, id, r, FloatReduce::Kind::max);
           },
           [&](const Concat& c) -> std::unique_ptr<Kernel> { return std::make_unique<FloatConcat>(graph, id, c); },
           [&](const Reshape&) -> std::unique_ptr<Kernel> { return std::make_unique<FloatCopy>(elements); },

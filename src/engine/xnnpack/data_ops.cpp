@@ -100,6 +100,68 @@ class DataOpDefinition {
     check(xnn_define_sigmoid(subgraph(), inputs_[0], target_.value, 0));
   }
 
+  // tanh(x) = 2 * sigmoid(2x) - 1: this XNNPACK has no tanh.
+  void operator()(const Tanh&) {
+    expect_inputs(1);
+    const Shape& x = input_tensor(0).shape;
+    const uint32_t two = scalar(2.0f, "two"), minus_one = scalar(-1.0f, "minus_one");
+    const uint32_t doubled = scratch(x), sigmoid = scratch(x), scaled = scratch(x);
+    check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, inputs_[0], two, doubled, 0));
+    check(xnn_define_sigmoid(subgraph(), doubled, sigmoid, 0));
+    check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, sigmoid, two, scaled, 0));
+    check(xnn_define_add2(subgraph(), -kInfinity, kInfinity, scaled, minus_one, target_.value, 0));
+  }
+
+  void operator()(const LeakyRelu& l) {
+    expect_inputs(1);
+    check(xnn_define_leaky_relu(subgraph(), l.alpha, inputs_[0], target_.value, 0));
+  }
+
+  // max(x, 0) + slope * min(x, 0), the slope broadcast (XNNPACK's own PReLU
+  // takes a static per-channel slope of 4-D inputs only).
+  void operator()(const PRelu&) {
+    expect_inputs(2);
+    const Shape& x = input_tensor(0).shape;
+    const uint32_t positive = scratch(x), negative = scratch(x), scaled = scratch(x);
+    check(xnn_define_clamp(subgraph(), 0.0f, kInfinity, inputs_[0], positive, 0));
+    check(xnn_define_clamp(subgraph(), -kInfinity, 0.0f, inputs_[0], negative, 0));
+    check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, negative, inputs_[1], scaled, 0));
+    check(xnn_define_add2(subgraph(), -kInfinity, kInfinity, positive, scaled, target_.value, 0));
+  }
+
+  void operator()(const Sqrt&) {
+    expect_inputs(1);
+    check(xnn_define_square_root(subgraph(), inputs_[0], target_.value, 0));
+  }
+
+  void operator()(const Erf&) { unsupported("this XNNPACK has no erf"); }
+
+  void operator()(const Pow& p) {
+    expect_inputs(1);
+    if (p.exponent == 2.0f) return check(xnn_define_square(subgraph(), inputs_[0], target_.value, 0));
+    if (p.exponent == 0.5f) return check(xnn_define_square_root(subgraph(), inputs_[0], target_.value, 0));
+    if (p.exponent == 1.0f) return copy_to_target();
+    unsupported(fmt::format("exponent {} (this XNNPACK raises to 2 and 0.5 only)", p.exponent));
+  }
+
+  void operator()(const Sub& a) {
+    expect_inputs(2);
+    const OutputBounds bounds = activation_bounds(a.activation, target_.quantized);
+    check(xnn_define_subtract(subgraph(), bounds.min, bounds.max, inputs_[0], inputs_[1], target_.value, 0));
+  }
+
+  void operator()(const Div& a) {
+    expect_inputs(2);
+    const OutputBounds bounds = activation_bounds(a.activation, target_.quantized);
+    check(xnn_define_divide(subgraph(), bounds.min, bounds.max, inputs_[0], inputs_[1], target_.value, 0));
+  }
+
+  // Over height and width of a 4-D tensor only: XNNPACK's global average
+  // pooling (a sum: the mean times H * W).
+  void operator()(const ReduceMean& r) { spatial_reduction(r, false); }
+  void operator()(const ReduceSum& r) { spatial_reduction(r, true); }
+  void operator()(const ReduceMax&) { unsupported("this XNNPACK has no max reduction"); }
+
   void operator()(const Add& a) {
     expect_inputs(2);
     const OutputBounds bounds = activation_bounds(a.activation, target_.quantized);
@@ -160,6 +222,9 @@ class DataOpDefinition {
       input = scratch(input_tensor(0).shape);
       check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, inputs_[0], beta_value, input, 0));
     }
+    const int rank = input_tensor(0).shape.rank();
+    if (s.axis != -1 && s.axis != rank - 1)
+      unsupported(fmt::format("softmax over axis {} of rank {} (XNNPACK normalizes the last axis only)", s.axis, rank));
     check(xnn_define_softmax(subgraph(), input, target_.value, 0));
   }
 
@@ -266,6 +331,35 @@ class DataOpDefinition {
     expect_inputs(1);
     const OutputBounds bounds = clip_bounds(min, max, target_.quantized);
     check(xnn_define_clamp(subgraph(), bounds.min, bounds.max, inputs_[0], target_.value, 0));
+  }
+
+  // A static f32 value of one element.
+  uint32_t scalar(float v, const std::string& what) {
+    std::span<float> value = builder_.constants().allocate<float>(1);
+    value[0] = v;
+    return builder_.static_value(Shape{1}, DType::f32, {}, value.data(), node_.name + "/" + what);
+  }
+
+  void spatial_reduction(const ReduceAxes& r, bool sum) {
+    expect_inputs(1);
+    const Shape& x = input_tensor(0).shape;
+    std::vector<bool> reduced;
+    if (x.rank() == 4) reduced = reduced_axes(r, 4, where_);
+    if (reduced != std::vector<bool>{false, true, true, false})
+      unsupported("reduces over axes other than height and width of a 4-D tensor (XNNPACK pools H and W only)");
+    const uint32_t pooled = !sum && r.keep_dims ? target_.value : scratch(Shape{x[0], 1, 1, x[3]});
+    check(xnn_define_global_average_pooling_2d(subgraph(), -kInfinity, kInfinity, inputs_[0], pooled, 0));
+    uint32_t result = pooled;
+    if (sum) {
+      result = r.keep_dims ? target_.value : scratch(Shape{x[0], 1, 1, x[3]});
+      check(xnn_define_multiply2(subgraph(), -kInfinity, kInfinity, pooled,
+                                 scalar(static_cast<float>(x[1] * x[2]), "count"), result, 0));
+    }
+    if (!r.keep_dims) copy(result, target_.value, output().shape);
+  }
+
+  [[noreturn]] void unsupported(const std::string& what) const {
+    throw Error(ErrorKind::kUnsupported, where_ + ": not supported on the xnnpack backend: " + what);
   }
 
   [[noreturn]] void not_a_data_op() const { throw Error(where_ + ": not an op without weights"); }

@@ -60,6 +60,17 @@ bool runs_in_8bit(const Graph& g, const Node& node) {
                         [&](const BatchNorm&) { return false; },
                         [&](const Quantize&) { return false; },
                         [&](const Dequantize&) { return false; },
+                        [&](const Tanh&) { return false; },
+                        [&](const LeakyRelu&) { return false; },
+                        [&](const PRelu&) { return false; },
+                        [&](const Sqrt&) { return false; },
+                        [&](const Erf&) { return false; },
+                        [&](const Pow&) { return false; },
+                        [&](const Sub&) { return false; },
+                        [&](const Div&) { return false; },
+                        [&](const ReduceMean&) { return false; },
+                        [&](const ReduceSum&) { return false; },
+                        [&](const ReduceMax&) { return false; },
                     },
                     node.op);
 }
@@ -149,7 +160,9 @@ void define_node(SubgraphBuilder& builder, NodeId id) {
                  [&](const auto& op) {
                    using T = std::decay_t<decltype(op)>;
                    if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
-                                          HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm>)
+                                          HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm,
+                                          Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
+                                          ReduceMax>)
                      define_data_node(builder, id);  // data_ops.cpp
                    else
                      static_assert(kUnhandledOp<T>, "define_node: decide how the xnnpack backend defines this op");

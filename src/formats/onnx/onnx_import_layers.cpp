@@ -1,6 +1,7 @@
-// Float layers: Conv, MaxPool, AveragePool, GlobalAveragePool, Gemm, MatMul,
-// BatchNormalization, Relu, Clip, Sigmoid, HardSwish, Add, Mul, Concat,
-// Softmax, Pad (the reshapes are in onnx_import_reshapes.cpp).
+// Float layers: Conv, MaxPool, AveragePool, GlobalAveragePool, ReduceMean,
+// ReduceSum, ReduceMax, Gemm, MatMul, BatchNormalization, Relu, Clip, Sigmoid,
+// HardSwish, HardSigmoid, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Add, Mul,
+// Sub, Div, Concat, Softmax, Pad (the reshapes are in onnx_import_reshapes.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -110,28 +111,57 @@ void import_global_average_pool(ImportContext& ctx) {
   ctx.define_output(0, ctx.activation(out, ValueLayout::nhwc));
 }
 
-// ReduceMean over the spatial axes of an image (H and W of NCHW; a global
-// average pool, as mnasnet's head writes it). Other axes: unsupported.
-void import_reduce_mean(ImportContext& ctx) {
+// ReduceMean, ReduceSum, ReduceMax over any axes (ONNX axes mapped to where
+// the IR stores them). ReduceMean over the spatial axes of an image (mnasnet's
+// head) stays a global average pool. Without keepdims, an image's reduction
+// keeps its dims in the IR and reshapes to the ONNX result (so the remaining
+// dimensions are in ONNX order).
+template <typename Reduce>
+void import_reduce(ImportContext& ctx, bool axes_input) {
   ctx.expect_inputs(1, 2);
   ctx.expect_outputs(1);
   const Value& x = ctx.activation_input(0, "input");
+  require_float(ctx, x, 0);
   std::vector<int64_t> axes = ctx.ints_attribute("axes", {});
-  if (ctx.has_input(1)) {  // opset 18: axes as an input
-    const OnnxConstant& a = ctx.constant_input(1, "axes");
-    axes = a.integers;
-  }
-  const int64_t rank = x.rank();
-  for (int64_t& a : axes)
-    if (a < 0) a += rank;
-  std::sort(axes.begin(), axes.end());
-  if (rank != 4 || x.layout != ValueLayout::nhwc || axes != std::vector<int64_t>{2, 3})
-    throw Error(ErrorKind::kUnsupported, "ReduceMean over axes " + dims_text(axes) + " of " + dims_text(x.dims) +
-                                             ": only the spatial axes [2, 3] of an image are supported");
-  require_image(ctx, x, TensorProto::FLOAT);
+  if (axes_input && ctx.has_input(1)) axes = ctx.constant_input(1, "axes").integers;
+  const int rank = x.rank();
   const bool keep_dims = ctx.int_attribute("keepdims", 1) != 0;
-  const TensorId out = ctx.add_node(GlobalAvgPool{keep_dims}, {x.tensor}, ctx.output_name(0));
-  ctx.define_output(0, ctx.activation(out, keep_dims ? ValueLayout::nhwc : ValueLayout::plain));
+  if (axes.empty() && ctx.int_attribute("noop_with_empty_axes", 0) != 0) {
+    const TensorId out = ctx.add_node(Reshape{ctx.graph.tensor(x.tensor).shape.dims()}, {x.tensor}, ctx.output_name(0));
+    Value v = x;
+    v.tensor = out;
+    v.constant = nullptr;
+    return ctx.define_output(0, std::move(v));
+  }
+  std::vector<bool> reduced(static_cast<size_t>(rank), axes.empty());
+  for (int64_t a : axes) {
+    const int axis = normalize_axis(a, rank, "axis");
+    if (reduced[static_cast<size_t>(axis)]) throw Error("axis " + std::to_string(a) + " listed twice");
+    reduced[static_cast<size_t>(axis)] = true;
+  }
+  if (x.layout == ValueLayout::flattened_nchw)
+    throw Error(ErrorKind::kUnsupported, "reducing an NCHW flatten stored NHWC is not supported");
+  std::vector<int64_t> out_dims;
+  for (int d = 0; d < rank; ++d)
+    if (!reduced[static_cast<size_t>(d)]) out_dims.push_back(x.dims[static_cast<size_t>(d)]);
+    else if (keep_dims) out_dims.push_back(1);
+  const std::string& name = ctx.output_name(0);
+  const bool spatial = rank == 4 && x.layout == ValueLayout::nhwc && reduced == std::vector<bool>{false, false, true, true};
+  if constexpr (std::is_same_v<Reduce, ReduceMean>) {
+    if (spatial) {
+      const TensorId out = ctx.add_node(GlobalAvgPool{keep_dims}, {x.tensor}, name);
+      return ctx.define_output(0, ctx.activation(out, keep_dims ? ValueLayout::nhwc : ValueLayout::plain));
+    }
+  }
+  Reduce op;
+  const std::vector<int> storage = x.storage();
+  for (size_t j = 0; j < storage.size(); ++j)
+    if (reduced[static_cast<size_t>(storage[j])]) op.axes.push_back(static_cast<int>(j));
+  const bool image = x.layout == ValueLayout::nhwc;
+  op.keep_dims = keep_dims || image;
+  const TensorId out = ctx.add_node(op, {x.tensor}, image && !keep_dims ? name + "/kept" : name);
+  Value v = ctx.activation(out, image ? ValueLayout::nhwc : ValueLayout::plain);
+  ctx.define_output(0, image && !keep_dims ? reshape_value(ctx, v, out_dims, name) : v);
 }
 
 // ---------------------------------------------------------------- dense layers
@@ -431,13 +461,16 @@ TensorId operand_in_layout(ImportContext& ctx, const Value& v, size_t index, Val
               " is stored in a different order from the other operand; the IR has no transpose");
 }
 
-void import_binary(ImportContext& ctx, bool multiply) {
+// Add, Mul, Sub, Div and PRelu: numpy broadcasting (PRelu's slope onto x).
+void import_binary(ImportContext& ctx, Op op) {
   ctx.expect_inputs(2, 2);
   ctx.expect_outputs(1);
   const Value& a = ctx.input(0);
   const Value& b = ctx.input(1);
   if (a.is_constant() && b.is_constant()) throw Error("both inputs are constants; constant arithmetic is not folded");
-  if (!multiply && (fold_bias_into_dense(ctx, a, b, 0) || fold_bias_into_dense(ctx, b, a, 1))) return;
+  if (std::holds_alternative<PRelu>(op) && a.is_constant()) throw Error("input X must be an activation");
+  if (std::holds_alternative<Add>(op) && (fold_bias_into_dense(ctx, a, b, 0) || fold_bias_into_dense(ctx, b, a, 1)))
+    return;
   const int rank = std::max(a.rank(), b.rank());
   ValueLayout layout = ValueLayout::plain;
   const Value* flattened = nullptr;
@@ -454,8 +487,7 @@ void import_binary(ImportContext& ctx, bool multiply) {
   }
   const TensorId ta = operand_in_layout(ctx, a, 0, layout, rank);
   const TensorId tb = operand_in_layout(ctx, b, 1, layout, rank);
-  const TensorId out =
-      ctx.add_node(multiply ? Op{Mul{}} : Op{Add{}}, {ta, tb}, ctx.output_name(0));
+  const TensorId out = ctx.add_node(std::move(op), {ta, tb}, ctx.output_name(0));
   Value v = ctx.activation(out, layout == ValueLayout::flattened_nchw ? ValueLayout::plain : layout);
   if (flattened) {
     v.layout = layout;
@@ -552,16 +584,22 @@ void import_softmax(ImportContext& ctx) {
       columns *= ir_dims[j];
     }
   }
-  // They must be the trailing IR dimensions (ignoring those of size 1).
+  // Over the trailing IR dimensions (ignoring those of size 1): a softmax of
+  // rows, which every backend runs; else over the one IR axis holding it.
+  bool trailing = true;
   for (size_t j = first; j < storage.size(); ++j) {
     const bool covered = single_axis ? storage[j] == axis : storage[j] >= axis;
-    if (!covered && ir_dims[j] != 1)
-      throw Error("softmax over axis " + std::to_string(axis) + " of " + dims_text(x.dims) +
-                  " is not over the innermost stored axes; the IR's softmax runs over the last axis");
+    if (!covered && ir_dims[j] != 1) trailing = false;
   }
   const std::string& name = ctx.output_name(0);
   TensorId out;
-  if (ir_dims.size() >= 1 && ir_dims.back() == columns) {
+  if (!trailing) {
+    if (!single_axis)
+      throw Error(ErrorKind::kUnsupported, "softmax (opset " + std::to_string(ctx.opset()) + ") over axes " +
+                                               std::to_string(axis) + ".. of " + dims_text(x.dims) +
+                                               " is not over the innermost stored axes");
+    out = ctx.add_node(Softmax{1.0f, static_cast<int>(first)}, {x.tensor}, name);
+  } else if (ir_dims.size() >= 1 && ir_dims.back() == columns) {
     out = ctx.add_node(Softmax{}, {x.tensor}, name);
   } else {
     const int64_t total = checked_elements(ir_dims, "input");
@@ -701,7 +739,9 @@ bool import_layer_node(ImportContext& ctx, const std::string& op) {
     pool.count_include_pad = ctx.int_attribute("count_include_pad", 0) != 0;
     import_pool(ctx, pool);
   } else if (op == "GlobalAveragePool") import_global_average_pool(ctx);
-  else if (op == "ReduceMean") import_reduce_mean(ctx);
+  else if (op == "ReduceMean") import_reduce<ReduceMean>(ctx, ctx.opset() >= 18);
+  else if (op == "ReduceSum") import_reduce<ReduceSum>(ctx, ctx.opset() >= 13);
+  else if (op == "ReduceMax") import_reduce<ReduceMax>(ctx, ctx.opset() >= 18);
   else if (op == "Gemm") import_gemm(ctx);
   else if (op == "MatMul") import_matmul(ctx);
   else if (op == "BatchNormalization") import_batch_normalization(ctx);
@@ -720,8 +760,26 @@ bool import_layer_node(ImportContext& ctx, const std::string& op) {
                                   static_cast<float>(ctx.float_attribute("beta", 0.5f))});
   }
   else if (op == "Clip") import_clip(ctx);
-  else if (op == "Add") import_binary(ctx, false);
-  else if (op == "Mul") import_binary(ctx, true);
+  else if (op == "Tanh") { ctx.expect_inputs(1, 1); import_unary(ctx, Tanh{}); }
+  else if (op == "LeakyRelu") {
+    ctx.expect_inputs(1, 1);
+    import_unary(ctx, LeakyRelu{ctx.float_attribute("alpha", 0.01f)});
+  }
+  else if (op == "Sqrt") { ctx.expect_inputs(1, 1); import_unary(ctx, Sqrt{}); }
+  else if (op == "Erf") { ctx.expect_inputs(1, 1); import_unary(ctx, Erf{}); }
+  else if (op == "Pow") {
+    ctx.expect_inputs(2, 2);
+    const Value& e = ctx.input(1);
+    if (!e.is_constant() || e.constant->elements() != 1)
+      throw Error(ErrorKind::kUnsupported, "exponent '" + ctx.node().input(1) +
+                                               "' must be a constant single value (the IR raises to a constant)");
+    import_unary(ctx, Pow{static_cast<float>(e.constant->value(0))});
+  }
+  else if (op == "PRelu") import_binary(ctx, PRelu{});
+  else if (op == "Add") import_binary(ctx, Add{});
+  else if (op == "Mul") import_binary(ctx, Mul{});
+  else if (op == "Sub") import_binary(ctx, Sub{});
+  else if (op == "Div") import_binary(ctx, Div{});
   else if (op == "Concat") import_concat(ctx);
   else if (op == "Softmax") import_softmax(ctx);
   else if (op == "Pad") import_pad(ctx);

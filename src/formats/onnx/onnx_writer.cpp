@@ -17,6 +17,7 @@
 
 #include <onnx/checker.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -39,7 +40,8 @@ constexpr int kIrVersion = 7;
 
 class OnnxExporter {
  public:
-  OnnxExporter(const Graph& graph, onnx::GraphProto& out) : g_(graph), out_(out) {
+  OnnxExporter(const Graph& graph, onnx::GraphProto& out, OnnxWriteOptions options)
+      : g_(graph), out_(out), options_(options) {
     for (const TensorInfo& t : g_.tensors()) names_.push_back(fresh(t.name.empty() ? "tensor" : t.name));
   }
 
@@ -69,7 +71,20 @@ class OnnxExporter {
     v->set_name(names_[static_cast<size_t>(t)]);
     auto* type = v->mutable_type()->mutable_tensor_type();
     type->set_elem_type(elem_type_of_dtype(info.dtype));
-    for (int64_t d : onnx_dims(info.shape)) type->mutable_shape()->add_dim()->set_dim_value(d);
+    const std::vector<int64_t> dims = onnx_dims(info.shape);
+    for (size_t d = 0; d < dims.size(); ++d) {
+      auto* dim = type->mutable_shape()->add_dim();
+      if (d == 0 && options_.free_batch_dimension) dim->set_dim_param("batch");
+      else dim->set_dim_value(dims[d]);
+    }
+  }
+
+  // The target shape of a Reshape: with a free batch dimension, a leading 1
+  // (the IR's batch of one) becomes 0, ONNX's "copy the input's dimension",
+  // so any batch passes through.
+  std::string reshape_shape(const std::string& base, std::vector<int64_t> dims) {
+    if (options_.free_batch_dimension && !dims.empty() && dims[0] == 1) dims[0] = 0;
+    return int64s(base, dims);
   }
 
   // A node of the IR node being written: the main one (`main`) takes the IR
@@ -176,11 +191,11 @@ class OnnxExporter {
     }
     if (permutation_keeps_order(nhwc, kNhwcToNchw)) {
       const std::string y = fresh(x + "/nchw");
-      node("Reshape", {x, int64s(x + "/shape", nchw)}, y);
+      node("Reshape", {x, reshape_shape(x + "/shape", nchw)}, y);
       return y;
     }
     const std::string r = fresh(x + "/nhwc");
-    node("Reshape", {x, int64s(x + "/shape", nhwc)}, r);
+    node("Reshape", {x, reshape_shape(x + "/shape", nhwc)}, r);
     const std::string y = fresh(x + "/nchw");
     set_ints(node("Transpose", {r}, y), "perm", {0, 3, 1, 2});
     return y;
@@ -199,11 +214,11 @@ class OnnxExporter {
   // Reshapes `x` (NHWC memory order) to IR shape `shape`, written to `y`.
   void reshape_to(const std::string& x, const Shape& shape, const std::string& y) {
     if (shape.rank() != 4 || permutation_keeps_order(shape.dims(), kNhwcToNchw)) {
-      node("Reshape", {x, int64s(y + "/shape", onnx_dims(shape))}, y, true);
+      node("Reshape", {x, reshape_shape(y + "/shape", onnx_dims(shape))}, y, true);
       return;
     }
     const std::string r = fresh(y + "/nhwc");
-    node("Reshape", {x, int64s(y + "/shape", shape.dims())}, r, true);
+    node("Reshape", {x, reshape_shape(y + "/shape", shape.dims())}, r, true);
     set_ints(node("Transpose", {r}, y), "perm", {0, 3, 1, 2});
   }
 
@@ -353,13 +368,33 @@ class OnnxExporter {
             }
           } else if constexpr (std::is_same_v<T, Logistic>) {
             node("Sigmoid", {inputs[0]}, y, true);
-          } else if constexpr (std::is_same_v<T, Add> || std::is_same_v<T, Mul>) {
+          } else if constexpr (std::is_same_v<T, Tanh>) {
+            node("Tanh", {inputs[0]}, y, true);
+          } else if constexpr (std::is_same_v<T, LeakyRelu>) {
+            set_float(node("LeakyRelu", {inputs[0]}, y, true), "alpha", op.alpha);
+          } else if constexpr (std::is_same_v<T, Sqrt>) {
+            node("Sqrt", {inputs[0]}, y, true);
+          } else if constexpr (std::is_same_v<T, Erf>) {
+            node("Erf", {inputs[0]}, y, true);
+          } else if constexpr (std::is_same_v<T, Pow>) {
+            node("Pow", {inputs[0], scalar(y + "/exponent", DType::f32, op.exponent)}, y, true);
+          } else if constexpr (std::is_same_v<T, PRelu>) {
+            const bool image = info(n.output).shape.rank() == 4;
+            node("PRelu", {inputs[0], image ? operand_of_image_op(n.inputs[1], inputs[1]) : inputs[1]}, y, true);
+          } else if constexpr (kIsOneOf<T, Add, Mul, Sub, Div>) {
             const bool image = info(n.output).shape.rank() == 4;
             const std::string a = image ? operand_of_image_op(n.inputs[0], inputs[0]) : inputs[0];
             const std::string b = image ? operand_of_image_op(n.inputs[1], inputs[1]) : inputs[1];
             const std::string linear = op.activation == Activation::none ? y : fresh(y + "/linear");
-            node(std::is_same_v<T, Add> ? "Add" : "Mul", {a, b}, linear, true);
+            const char* names[] = {"Add", "Mul", "Sub", "Div"};
+            node(names[std::is_same_v<T, Add> ? 0 : std::is_same_v<T, Mul> ? 1 : std::is_same_v<T, Sub> ? 2 : 3], {a, b},
+                 linear, true);
             if (op.activation != Activation::none) float_activation(op.activation, linear, y);
+          } else if constexpr (kIsOneOf<T, ReduceMean, ReduceSum, ReduceMax>) {
+            export_reduce(n, op, std::is_same_v<T, ReduceMean> ? "ReduceMean"
+                                 : std::is_same_v<T, ReduceSum> ? "ReduceSum"
+                                                                : "ReduceMax",
+                          inputs[0], y);
           } else if constexpr (std::is_same_v<T, Concat>) {
             const int rank = x.shape.rank();
             const int axis = op.axis < 0 ? op.axis + rank : op.axis;
@@ -373,7 +408,7 @@ class OnnxExporter {
               node("Mul", {inputs[0], scalar(y + "/beta", DType::f32, op.beta)}, logits);
             }
             const int rank = x.shape.rank();
-            set_int(node("Softmax", {logits}, y, true), "axis", onnx_axis(rank - 1, rank));
+            set_int(node("Softmax", {logits}, y, true), "axis", onnx_axis(op.axis < 0 ? op.axis + rank : op.axis, rank));
           } else if constexpr (std::is_same_v<T, Pad>) {
             const int rank = x.shape.rank();
             std::vector<int64_t> pads(static_cast<size_t>(2 * rank));
@@ -398,6 +433,43 @@ class OnnxExporter {
           }
         },
         n.op);
+  }
+
+  // A reduction (opset 14: ReduceSum takes its axes as an input, the others
+  // as an attribute). From a 4-D tensor without keep_dims the file reduces
+  // keeping the dims (NCHW), then reshapes (through NHWC order) to the IR's
+  // shape, whose remaining dimensions are in NHWC order.
+  void export_reduce(const Node& n, const ReduceAxes& r, const std::string& op, const std::string& x,
+                     const std::string& y) {
+    const Shape& in = info(n.inputs[0]).shape;
+    const std::vector<bool> reduced = reduced_axes(r, in.rank(), "reduction");
+    std::vector<int64_t> axes;
+    for (int d = 0; d < in.rank(); ++d)
+      if (reduced[static_cast<size_t>(d)]) axes.push_back(onnx_axis(d, in.rank()));
+    std::sort(axes.begin(), axes.end());
+    const bool through_4d = in.rank() == 4 && !r.keep_dims;
+    const std::string reduced_name = through_4d ? fresh(y + "/kept") : y;
+    onnx::NodeProto* node_proto = op == "ReduceSum" ? node(op, {x, int64s(y + "/axes", axes)}, reduced_name, true)
+                                                    : node(op, {x}, reduced_name, true);
+    if (op != "ReduceSum") set_ints(node_proto, "axes", axes);
+    set_int(node_proto, "keepdims", r.keep_dims || through_4d ? 1 : 0);
+    if (!through_4d) return;
+    std::vector<int64_t> kept = in.dims();  // NHWC with 1s where reduced
+    for (size_t d = 0; d < kept.size(); ++d)
+      if (reduced[d]) kept[d] = 1;
+    std::string rows = reduced_name;
+    if (!permutation_keeps_order(permute_dims(kept, kNhwcToNchw), kNchwToNhwc)) {
+      rows = fresh(y + "/nhwc");
+      set_ints(node("Transpose", {reduced_name}, rows), "perm", {0, 2, 3, 1});
+    }
+    node("Reshape", {rows, int64s(y + "/shape", info(n.output).shape.dims())}, y);
+  }
+
+  static void set_float(onnx::NodeProto* n, const std::string& name, float value) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(value);
   }
 
   void export_qlinear_conv(const Node& n) {
@@ -432,6 +504,7 @@ class OnnxExporter {
 
   const Graph& g_;
   onnx::GraphProto& out_;
+  OnnxWriteOptions options_;
   std::vector<std::string> names_;
   UniqueNames used_;                  // value names (tensors, initializers): base, base_2, ... in constant time
   UniqueNames node_names_;            // node names (a namespace of their own)
@@ -441,7 +514,7 @@ class OnnxExporter {
 
 }  // namespace
 
-std::vector<uint8_t> write_onnx(const Graph& graph) {
+std::vector<uint8_t> write_onnx(const Graph& graph, OnnxWriteOptions options) {
   graph.validate();
   if (!graph.has_weights())
     throw Error("write_onnx: graph '" + graph.name + "' has no weights to write (built structure-only)");
@@ -451,7 +524,7 @@ std::vector<uint8_t> write_onnx(const Graph& graph) {
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(kOpset);
-  OnnxExporter(graph, *model.mutable_graph()).run();
+  OnnxExporter(graph, *model.mutable_graph(), options).run();
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {

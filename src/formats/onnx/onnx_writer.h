@@ -23,6 +23,13 @@
 
 namespace splitpoint {
 
-std::vector<uint8_t> write_onnx(const Graph& graph);
+struct OnnxWriteOptions {
+  // The first dimension of every graph input and output symbolic ("batch")
+  // and reshapes copying it, so the file runs on a batch of any size (as a
+  // Triton model with max_batch_size > 0 must); the IR's batch is 1.
+  bool free_batch_dimension = false;
+};
+
+std::vector<uint8_t> write_onnx(const Graph& graph, OnnxWriteOptions options = {});
 
 }  // namespace splitpoint

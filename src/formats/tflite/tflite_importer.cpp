@@ -317,9 +317,28 @@ void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_co
     case BuiltinOperator::FULLY_CONNECTED: return fully_connected(view);
     case BuiltinOperator::MAX_POOL_2D: return pool_2d(view, true);
     case BuiltinOperator::AVERAGE_POOL_2D: return pool_2d(view, false);
-    case BuiltinOperator::MEAN: return mean(view);
-    case BuiltinOperator::ADD: return binary(view, true);
-    case BuiltinOperator::MUL: return binary(view, false);
+    case BuiltinOperator::MEAN:
+    case BuiltinOperator::SUM:
+    case BuiltinOperator::REDUCE_MAX: return reduce(view, static_cast<BuiltinOperator>(builtin_code));
+    case BuiltinOperator::ADD:
+    case BuiltinOperator::MUL:
+    case BuiltinOperator::SUB:
+    case BuiltinOperator::DIV:
+    case BuiltinOperator::PRELU: return binary(view, static_cast<BuiltinOperator>(builtin_code));
+    case BuiltinOperator::POW: return power(view);
+    case BuiltinOperator::TANH:
+      view.expect_inputs(1, 1);
+      return emit(view, Tanh{}, {read(view, 0)}, Activation::none);
+    case BuiltinOperator::SQRT:
+      view.expect_inputs(1, 1);
+      return emit(view, Sqrt{}, {read(view, 0)}, Activation::none);
+    case BuiltinOperator::LEAKY_RELU: {
+      view.expect_inputs(1, 1);
+      const auto* o = view.op.builtin_options_as<tflite::LeakyReluOptions>();
+      const float alpha = o != nullptr ? o->alpha() : 0.0f;
+      if (!std::isfinite(alpha)) throw Error("alpha " + std::to_string(alpha) + " must be finite");
+      return emit(view, LeakyRelu{alpha}, {read(view, 0)}, Activation::none);
+    }
     case BuiltinOperator::CONCATENATION: return concatenation(view);
     case BuiltinOperator::RESHAPE:
     case BuiltinOperator::SQUEEZE: return reshape(view);
@@ -465,40 +484,71 @@ void TfliteImporter::pool_2d(const OperatorView& op, bool max) {
     emit(op, AvgPool2D{kernel_h, kernel_w, stride_h, stride_w, padding, false}, {x}, activation);
 }
 
-void TfliteImporter::mean(const OperatorView& op) {
+// MEAN, SUM, REDUCE_MAX over constant axes; MEAN over height and width of an
+// NHWC tensor is the IR's global average pool.
+void TfliteImporter::reduce(const OperatorView& op, BuiltinOperator code) {
   op.expect_inputs(2, 2);
   const auto* o = op.op.builtin_options_as<tflite::ReducerOptions>();
+  const bool keep_dims = o != nullptr && o->keep_dims();
   const TensorId x = read(op, 0);
   const Shape xs = graph_.tensor(x).shape;
-  std::vector<int64_t> axes = tensors_.at(op.inputs[1]).integers();
-  for (int64_t& a : axes)
+  const TfliteTensor& axes_tensor = tensors_.at(op.inputs[1]);
+  if (!axes_tensor.constant()) throw Error("axes " + axes_tensor.describe() + " must be a constant");
+  std::vector<int64_t> axes = axes_tensor.integers();
+  for (int64_t& a : axes) {
+    if (a < -xs.rank() || a >= xs.rank())
+      throw Error("axis " + std::to_string(a) + " out of range for input " + xs.to_string());
     if (a < 0) a += xs.rank();
-  std::sort(axes.begin(), axes.end());
-  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  if (xs.rank() != 4 || axes != std::vector<int64_t>{1, 2}) {
-    std::string listed;
-    for (int64_t a : tensors_.at(op.inputs[1]).integers()) listed += (listed.empty() ? "" : ", ") + std::to_string(a);
-    throw Error("MEAN over axes [" + listed + "] of " + xs.to_string() +
-                " is not supported (only over height and width of an NHWC tensor)");
   }
-  emit(op, GlobalAvgPool{o != nullptr && o->keep_dims()}, {x}, Activation::none);
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());  // TFLite allows repeats
+  if (code == BuiltinOperator::MEAN && xs.rank() == 4 && axes == std::vector<int64_t>{1, 2})
+    return emit(op, GlobalAvgPool{keep_dims}, {x}, Activation::none);
+  ReduceAxes r;
+  r.keep_dims = keep_dims;
+  for (int64_t a : axes) r.axes.push_back(static_cast<int>(a));
+  if (axes.empty()) {  // TFLite: no axes reduces nothing
+    return emit(op, Reshape{xs.dims()}, {x}, Activation::none);
+  }
+  if (code == BuiltinOperator::MEAN) return emit(op, ReduceMean{r}, {x}, Activation::none);
+  if (code == BuiltinOperator::SUM) return emit(op, ReduceSum{r}, {x}, Activation::none);
+  emit(op, ReduceMax{r}, {x}, Activation::none);
 }
 
-void TfliteImporter::binary(const OperatorView& op, bool add) {
+void TfliteImporter::binary(const OperatorView& op, BuiltinOperator code) {
   op.expect_inputs(2, 2);
   Activation activation = Activation::none;
-  if (const auto* o = op.op.builtin_options_as<tflite::AddOptions>(); add && o != nullptr)
+  if (const auto* o = op.op.builtin_options_as<tflite::AddOptions>(); o != nullptr)
     activation = activation_of(o->fused_activation_function());
-  if (const auto* o = op.op.builtin_options_as<tflite::MulOptions>(); !add && o != nullptr)
+  if (const auto* o = op.op.builtin_options_as<tflite::MulOptions>(); o != nullptr)
+    activation = activation_of(o->fused_activation_function());
+  if (const auto* o = op.op.builtin_options_as<tflite::SubOptions>(); o != nullptr)
+    activation = activation_of(o->fused_activation_function());
+  if (const auto* o = op.op.builtin_options_as<tflite::DivOptions>(); o != nullptr)
     activation = activation_of(o->fused_activation_function());
   TensorId a = read(op, 0);
   TensorId b = read(op, 1);
-  if (graph_.tensor(a).constant) std::swap(a, b);  // the IR takes the activation first; both ops commute
-  if (graph_.tensor(a).constant) throw Error("both inputs are constants");
-  if (add)
-    emit(op, Add{activation}, {a, b}, Activation::none);
-  else
-    emit(op, Mul{activation}, {a, b}, Activation::none);
+  const bool commutes = code == BuiltinOperator::ADD || code == BuiltinOperator::MUL;
+  if (graph_.tensor(a).constant && commutes) std::swap(a, b);  // the IR takes the activation first where it can
+  if (graph_.tensor(a).constant && graph_.tensor(b).constant) throw Error("both inputs are constants");
+  if (code == BuiltinOperator::PRELU && graph_.tensor(a).constant) throw Error("input must be an activation");
+  switch (code) {
+    case BuiltinOperator::ADD: return emit(op, Add{activation}, {a, b}, Activation::none);
+    case BuiltinOperator::MUL: return emit(op, Mul{activation}, {a, b}, Activation::none);
+    case BuiltinOperator::SUB: return emit(op, Sub{activation}, {a, b}, Activation::none);
+    case BuiltinOperator::DIV: return emit(op, Div{activation}, {a, b}, Activation::none);
+    default: return emit(op, PRelu{}, {a, b}, Activation::none);
+  }
+}
+
+// POW with a constant exponent of one value (the IR's Pow).
+void TfliteImporter::power(const OperatorView& op) {
+  op.expect_inputs(2, 2);
+  const TensorId x = read(op, 0);
+  const TfliteTensor& e = tensors_.at(op.inputs[1]);
+  if (!e.constant() || e.shape.elements() != 1 || e.type != tflite::TensorType::FLOAT32)
+    throw Error(ErrorKind::kUnsupported, "exponent " + e.describe() + " must be a FLOAT32 constant of one value");
+  emit(op, Pow{float_values(e).as<float>()[0]}, {x}, Activation::none);
 }
 
 void TfliteImporter::concatenation(const OperatorView& op) {

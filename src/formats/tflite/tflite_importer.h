@@ -60,8 +60,9 @@ class TfliteImporter {
   void depthwise_conv_2d(const OperatorView& op);
   void fully_connected(const OperatorView& op);
   void pool_2d(const OperatorView& op, bool max);
-  void mean(const OperatorView& op);
-  void binary(const OperatorView& op, bool add);
+  void reduce(const OperatorView& op, tflite::BuiltinOperator code);
+  void binary(const OperatorView& op, tflite::BuiltinOperator code);
+  void power(const OperatorView& op);
   void concatenation(const OperatorView& op);
   void reshape(const OperatorView& op);
   void softmax(const OperatorView& op);

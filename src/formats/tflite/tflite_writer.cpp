@@ -271,6 +271,86 @@ class GraphWriter {
                 "] has no TFLite operator (RELU, RELU6 and RELU_N1_TO_1 do)");
   }
 
+  [[noreturn]] static void no_form(const Node& n, const std::string& why) {
+    throw Error(ErrorKind::kUnsupported, std::string(op_name(n.op)) + " has no TFLite form: " + why);
+  }
+  // An op TFLite computes in float32 only: on 8-bit tensors, DEQUANTIZE its
+  // inputs, the float op (`write(inputs, output)`), QUANTIZE to the node's
+  // output (what the IR's 8-bit op means: quant/quantize.h).
+  template <typename Write>
+  void in_float(const Node& n, Write write) {
+    const TensorInfo& out = tensor(n.output);
+    std::vector<int32_t> inputs;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const TensorInfo& in = tensor(n.inputs[i]);
+      if (in.dtype == DType::f32) {
+        inputs.push_back(model_.tensor(n.inputs[i]));
+        continue;
+      }
+      const int32_t real = model_.new_tensor(n.name + "/input" + std::to_string(i) + "/float", in.shape, DType::f32,
+                                             {}, nullptr);
+      model_.add_operator(BuiltinOperator::DEQUANTIZE, in.dtype == DType::i8 ? 2 : 1, {model_.tensor(n.inputs[i])},
+                          real, BuiltinOptions::DequantizeOptions, tflite::CreateDequantizeOptions(fbb()).Union());
+      inputs.push_back(real);
+    }
+    if (out.dtype == DType::f32) return write(inputs, model_.tensor(n.output));
+    const int32_t result = model_.new_tensor(n.name + "/float", out.shape, DType::f32, {}, nullptr);
+    write(inputs, result);
+    model_.add_operator(BuiltinOperator::QUANTIZE, out.dtype == DType::u8 ? 1 : 2, {result}, model_.tensor(n.output),
+                        BuiltinOptions::QuantizeOptions, tflite::CreateQuantizeOptions(fbb()).Union());
+  }
+
+  void write_op(const Node& n, const Tanh&) { unary(n, BuiltinOperator::TANH, 2); }
+  void write_op(const Node& n, const LeakyRelu& l) {
+    model_.add_operator(BuiltinOperator::LEAKY_RELU, version(n, 2), {model_.tensor(n.inputs[0])},
+                        model_.tensor(n.output), BuiltinOptions::LeakyReluOptions,
+                        tflite::CreateLeakyReluOptions(fbb(), l.alpha).Union());
+  }
+  void write_op(const Node& n, const PRelu&) {
+    model_.add_operator(BuiltinOperator::PRELU, 1, {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
+                        model_.tensor(n.output), BuiltinOptions::NONE, 0);
+  }
+  void write_op(const Node& n, const Sqrt&) {
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::SQRT, 1, in, out, BuiltinOptions::NONE, 0);
+    });
+  }
+  void write_op(const Node& n, const Erf&) { no_form(n, "TFLite has no ERF operator"); }
+  void write_op(const Node& n, const Pow& p) {
+    Tensor exponent(Shape{1}, DType::f32);
+    exponent.as<float>()[0] = p.exponent;
+    const int32_t e = model_.new_tensor(n.name + "/exponent", Shape{1}, DType::f32, {}, &exponent);
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::POW, 1, {in[0], e}, out, BuiltinOptions::PowOptions,
+                          tflite::CreatePowOptions(fbb()).Union());
+    });
+  }
+  void write_op(const Node& n, const Sub& a) {
+    model_.add_operator(BuiltinOperator::SUB, version(n, 2), {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
+                        model_.tensor(n.output), BuiltinOptions::SubOptions,
+                        tflite::CreateSubOptions(fbb(), activation_of(a.activation)).Union());
+  }
+  void write_op(const Node& n, const Div& a) {
+    in_float(n, [&](const std::vector<int32_t>& in, int32_t out) {
+      model_.add_operator(BuiltinOperator::DIV, 1, in, out, BuiltinOptions::DivOptions,
+                          tflite::CreateDivOptions(fbb(), activation_of(a.activation)).Union());
+    });
+  }
+  void write_reduce(const Node& n, const ReduceAxes& r, BuiltinOperator code) {
+    const int rank = tensor(n.inputs[0]).shape.rank();
+    std::vector<int32_t> axes;
+    for (int a : r.axes) axes.push_back(a < 0 ? a + rank : a);
+    if (r.axes.empty())
+      for (int a = 0; a < rank; ++a) axes.push_back(a);
+    const int32_t axes_tensor =
+        model_.int32_constant(n.name + "/axes", axes, Shape{static_cast<int64_t>(axes.size())});
+    model_.add_operator(code, version(n, 2), {model_.tensor(n.inputs[0]), axes_tensor}, model_.tensor(n.output),
+                        BuiltinOptions::ReducerOptions, tflite::CreateReducerOptions(fbb(), r.keep_dims).Union());
+  }
+  void write_op(const Node& n, const ReduceMean& r) { write_reduce(n, r, BuiltinOperator::MEAN); }
+  void write_op(const Node& n, const ReduceSum& r) { write_reduce(n, r, BuiltinOperator::SUM); }
+  void write_op(const Node& n, const ReduceMax& r) { write_reduce(n, r, BuiltinOperator::REDUCE_MAX); }
+
   void write_op(const Node& n, const Add& a) {
     model_.add_operator(BuiltinOperator::ADD, version(n, 2), {model_.tensor(n.inputs[0]), model_.tensor(n.inputs[1])},
                         model_.tensor(n.output), BuiltinOptions::AddOptions,
@@ -317,6 +397,10 @@ class GraphWriter {
   }
 
   void write_op(const Node& n, const Softmax& s) {
+    const int rank = tensor(n.inputs[0]).shape.rank();
+    if (s.axis != -1 && s.axis != rank - 1)
+      no_form(n, "TFLite's SOFTMAX normalizes the last axis, this one axis " + std::to_string(s.axis) + " of rank " +
+                     std::to_string(rank));
     model_.add_operator(BuiltinOperator::SOFTMAX, version(n, 2), {model_.tensor(n.inputs[0])}, model_.tensor(n.output),
                         BuiltinOptions::SoftmaxOptions, tflite::CreateSoftmaxOptions(fbb(), s.beta).Union());
   }

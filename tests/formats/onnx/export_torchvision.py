@@ -45,11 +45,40 @@ class SmallCnn(torch.nn.Module):
         return self.flattened(torch.flatten(x, 1)) + self.viewed(x.view(x.size(0), -1))
 
 
+class ActivationsCnn(torch.nn.Module):
+    """The element-wise ops of issue 21 as PyTorch exports them: GELU (the Erf
+    pattern), LeakyReLU, PReLU per channel, Tanh, SiLU (x * Sigmoid), a
+    normalization over the channels (ReduceMean, Sub, Pow 2, Add, Sqrt, Div),
+    a softmax over the height axis, a concatenation on the width axis, a
+    ReduceMax over width and a ReduceSum over height."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 6, 3, padding=1)
+        self.prelu = torch.nn.PReLU(6, init=0.1)
+        self.conv2 = torch.nn.Conv2d(6, 4, 3, stride=2, padding=1)
+        self.dense = torch.nn.Linear(4 * 2, 10)
+
+    def forward(self, x):
+        x = torch.nn.functional.gelu(self.conv1(x))
+        x = self.prelu(torch.nn.functional.leaky_relu(x, 0.2) - 0.05)
+        x = self.conv2(x)
+        mean = x.mean(1, keepdim=True)
+        centered = x - mean
+        x = centered / torch.sqrt((centered ** 2).mean(1, keepdim=True) + 1e-5)
+        x = torch.cat([torch.tanh(x), x * torch.sigmoid(x)], dim=3)
+        x = torch.softmax(x, dim=2) * 2.0
+        x = x.amax(dim=3, keepdim=True).sum(dim=2, keepdim=True).flatten(1)  # [N, C]
+        return self.dense(torch.cat([x, x / 2.0], dim=1))
+
+
 def export(out_dir, size, name):
     torch.manual_seed(20190611)
     generator = torch.Generator().manual_seed(7)
     if name == "small_cnn":
         model, shape = SmallCnn(), (1, 3, 20, 16)
+    elif name == "activations_cnn":
+        model, shape = ActivationsCnn(), (1, 3, 12, 10)
     else:
         model, shape = getattr(torchvision.models, name)(weights=None, num_classes=10), (1, 3, size, size)
     with torch.no_grad():

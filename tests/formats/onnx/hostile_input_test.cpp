@@ -33,6 +33,45 @@ TEST(OnnxHostileInput, TheValidModelReads) {
   EXPECT_EQ(g.tensor(g.outputs()[0]).shape, (Shape{1, 2, 2, 3}));
 }
 
+// relu1 of conv_model() (its input c is [1,3,2,2] NCHW) made `op` with `axes`.
+onnx::ModelProto reduction_model(const std::string& op, const std::vector<int64_t>& axes, int64_t keepdims) {
+  onnx::ModelProto m = conv_model();
+  onnx::NodeProto* n = m.mutable_graph()->mutable_node(1);
+  n->set_op_type(op);
+  auto* a = n->add_attribute();
+  a->set_name("axes");
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t v : axes) a->add_ints(v);
+  auto* k = n->add_attribute();
+  k->set_name("keepdims");
+  k->set_type(onnx::AttributeProto::INT);
+  k->set_i(keepdims);
+  return m;
+}
+
+TEST(OnnxHostileInput, ReductionAxes) {
+  // Over the channels without keepdims: [1,2,2], the IR's [1,2,2,1] in the same order.
+  const Graph ok = read_onnx(bytes_of(reduction_model("ReduceMax", {1}, 0)), "model.onnx");
+  EXPECT_EQ(ok.tensor(ok.outputs()[0]).shape, (Shape{1, 2, 2}));
+  EXPECT_THAT(read_error(reduction_model("ReduceMax", {1, -3}, 1)),
+              HasSubstr("model.onnx: node 1 (ReduceMax 'relu1'): axis -3 listed twice"));
+  EXPECT_THAT(read_error(reduction_model("ReduceMean", {4}, 1)), HasSubstr("axis 4 out of range for rank 4"));
+  // Over the width without keepdims: [1,3,2] in ONNX order is the IR's [1,2,3]
+  // transposed, which this IR cannot express (no Transpose).
+  EXPECT_THAT(read_error(reduction_model("ReduceMax", {3}, 0)),
+              HasSubstr("node 1 (ReduceMax 'relu1'): reshaping the NCHW image [1x3x2x1] (stored NHWC) to [1x3x2] "
+                        "changes its element order"));
+}
+
+TEST(OnnxHostileInput, PowNeedsAConstantExponent) {
+  onnx::ModelProto m = conv_model();
+  onnx::NodeProto* n = m.mutable_graph()->mutable_node(1);
+  n->set_op_type("Pow");
+  n->add_input("e");
+  *m.mutable_graph()->add_initializer() = float_tensor("e", {3, 1, 1});
+  EXPECT_THAT(read_error(m), HasSubstr("node 1 (Pow 'relu1'): exponent 'e' must be a constant single value"));
+}
+
 TEST(OnnxHostileInput, TruncatedFilesAreErrors) {
   const std::vector<uint8_t> full = bytes_of(conv_model());
   int errors = 0;

@@ -9,7 +9,7 @@
 // lacks are listed in kUnsupported with the reason: the reader must reject
 // them with an Error (the case passes when it does). The test data must be
 // there (NodeConformanceData fails without it, naming the Debian package) and
-// the case counts are pinned: 163 cases, 102 run, 61 rejected. A case the
+// the case counts are pinned: 213 cases, 147 run, 66 rejected. A case the
 // default backend cannot compile is listed in kBackendCannot with its
 // reason; any other compile failure fails the case.
 #include <gtest/gtest.h>
@@ -43,7 +43,12 @@ const char* kPrefixes[] = {"test_basic_conv_", "test_conv_with_", "test_maxpool_
                            "test_qlinearconv", "test_quantizelinear", "test_dequantizelinear", "test_clip",
                            "test_sigmoid", "test_hardswish", "test_reshape_", "test_qlinearmatmul", "test_constant_pad",
                            "test_edge_pad", "test_reflect_pad", "test_squeeze", "test_unsqueeze", "test_transpose_",
-                           "test_identity", "test_reduce_mean_", "test_hardsigmoid"};
+                           "test_identity", "test_reduce_mean_", "test_hardsigmoid",
+                           // issue 21's element-wise, binary and reduction ops
+                           "test_tanh", "test_leakyrelu", "test_prelu", "test_sqrt", "test_erf", "test_sub",
+                           "test_div", "test_pow", "test_reduce_max_", "test_reduce_sum_default",
+                           "test_reduce_sum_do_not", "test_reduce_sum_empty", "test_reduce_sum_keepdims",
+                           "test_reduce_sum_negative"};
 
 // Case -> why the IR cannot run it (a fragment of the reader's Error).
 const std::map<std::string, std::string> kUnsupported = {
@@ -62,14 +67,6 @@ const std::map<std::string, std::string> kUnsupported = {
     {"test_add_uint8", "UINT8; this operator takes FLOAT"},
     {"test_averagepool_1d_default", "must be 4-D NCHW"},
     {"test_averagepool_2d_ceil", "ceil_mode=1"},
-    {"test_reduce_mean_default_axes_keepdims_example", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_default_axes_keepdims_random", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_do_not_keepdims_example", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_do_not_keepdims_random", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_keepdims_example", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_keepdims_random", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_negative_axes_keepdims_example", "only the spatial axes [2, 3] of an image"},
-    {"test_reduce_mean_negative_axes_keepdims_random", "only the spatial axes [2, 3] of an image"},
     {"test_averagepool_3d_default", "must be 4-D NCHW"},
     {"test_batchnorm_epsilon_training_mode", "output 1 ('output_mean') is not supported"},
     {"test_batchnorm_example_training_mode", "output 1 ('output_mean') is not supported"},
@@ -97,15 +94,28 @@ const std::map<std::string, std::string> kUnsupported = {
     {"test_maxpool_with_argmax_2d_precomputed_strides", "Indices output"},
     {"test_mul_uint8", "UINT8; this operator takes FLOAT"},
     {"test_reshape_allowzero_reordered", "dimension 0 is 0"},
-    {"test_softmax_axis_0", "the IR's softmax runs over the last axis"},
-    {"test_softmax_axis_0_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_axis_1", "the IR's softmax runs over the last axis"},
-    {"test_softmax_axis_1_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_axis_2_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_default_axis_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_example_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_large_number_expanded", "(ReduceMax): unsupported operator"},
-    {"test_softmax_negative_axis_expanded", "(ReduceMax): unsupported operator"},
+    {"test_div_uint8", "UINT8; this operator takes FLOAT"},
+    {"test_sub_uint8", "UINT8; this operator takes FLOAT"},
+    {"test_pow", "must be a constant single value"},
+    {"test_pow_bcast_array", "must be a constant single value"},
+    {"test_pow_example", "must be a constant single value"},
+    {"test_pow_types_float", "element type INT64 is not supported"},
+    {"test_pow_types_float32_int32", "must be a constant single value"},
+    {"test_pow_types_float32_int64", "must be a constant single value"},
+    {"test_pow_types_float32_uint32", "unsupported element type UINT32"},
+    {"test_pow_types_float32_uint64", "unsupported element type UINT64"},
+    {"test_pow_types_int", "must be a constant single value"},
+    {"test_pow_types_int32_float32", "element type INT32 is not supported"},
+    {"test_pow_types_int32_int32", "element type INT32 is not supported"},
+    {"test_pow_types_int64_float32", "element type INT64 is not supported"},
+    {"test_pow_types_int64_int64", "element type INT64 is not supported"},
+    {"test_softmax_axis_0_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_axis_1_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_axis_2_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_default_axis_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_example_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_large_number_expanded", "(Exp): unsupported operator"},
+    {"test_softmax_negative_axis_expanded", "(Exp): unsupported operator"},
 };
 
 // Backend -> case -> why that backend (the default one; not the reference
@@ -167,14 +177,13 @@ TEST_P(OnnxNodeTest, MatchesExpectedOutputs) {
   const fs::path data = dir / "test_data_set_0";
   const bool fed = all_inputs_fed(model);
   // Inputs after the first become initializers (unless all are fed).
-  std::vector<Tensor> inputs;
+  std::vector<onnx::TensorProto> fed_values;
   onnx::GraphProto* graph = model.mutable_graph();
   std::vector<onnx::ValueInfoProto> kept;
   for (int i = 0; i < graph->input_size(); ++i) {
     onnx::TensorProto value = load_tensor_proto(data / ("input_" + std::to_string(i) + ".pb"));
     if (i == 0 || fed) {
-      Tensor t = tensor_of_proto(value);
-      inputs.push_back(t.shape().rank() == 4 ? transpose_image(t, true) : t);
+      fed_values.push_back(value);  // made tensors after the rejection check (INT64 inputs have no Tensor)
       kept.push_back(graph->input(i));
     } else {
       value.set_name(graph->input(i).name());
@@ -198,6 +207,11 @@ TEST_P(OnnxNodeTest, MatchesExpectedOutputs) {
     }
   }
   Graph g = read_onnx(source, GetParam() + ".onnx");
+  std::vector<Tensor> inputs;
+  for (const onnx::TensorProto& value : fed_values) {
+    Tensor t = tensor_of_proto(value);
+    inputs.push_back(t.shape().rank() == 4 ? transpose_image(t, true) : t);
+  }
   std::vector<std::string> backends{"reference"};
   if (default_backend_name() != "reference") backends.push_back(default_backend_name());
   for (const std::string& backend : backends) {
@@ -231,25 +245,27 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OnnxNodeTest);  // NodeConformance
 
 // The oracle is there and whole: without libonnx-testdata the parameterized
 // suite has no cases, so this test is what fails. Counts by hand: the prefixes
-// above match 163 directories of libonnx-testdata 1.12 (Debian bookworm): 152
-// before HardSigmoid and ReduceMean, + 3 test_hardsigmoid* + 8 test_reduce_mean_*.
-// Rejected: 55 before, + the 8 ReduceMean cases over non-spatial axes, - 2 that
-// now run (test_hardswish_expanded, test_maxpool_2d_ceil) = 61 (59 in
-// kUnsupported, 2 in kNotTensors); 163 - 61 = 102 run on the backends.
+// above match 213 directories of libonnx-testdata 1.12 (Debian bookworm): 163
+// before issue 21's ops, + 50 (tanh 2, leakyrelu 3, prelu 2, sqrt 2, erf 1,
+// sub 4, div 4, pow 14, reduce_max 8, reduce_sum 10). Rejected: 61 before,
+// - 8 ReduceMean and 2 Softmax cases over other axes that now run, + 15 (the
+// uint8 Sub and Div, Pow with a tensor exponent or integer types) = 66 (64 in
+// kUnsupported, 2 in kNotTensors; the 7 expanded softmaxes now stop at Exp
+// instead of ReduceMax); 213 - 66 = 147 run on the backends.
 TEST(OnnxNodeConformance, NodeConformanceData) {
   ASSERT_TRUE(fs::is_directory(kNodeTests))
       << kNodeTests << " is missing: the ONNX node tests are the oracle here (Debian package libonnx-testdata; "
       << "scripts/install-deps)";
   const std::vector<std::string> cases = node_cases();
-  EXPECT_EQ(cases.size(), 163u);
+  EXPECT_EQ(cases.size(), 213u);
   size_t rejected = 0;
   for (const auto& table : {kUnsupported, kNotTensors})
     for (const auto& [name, reason] : table) {
       EXPECT_TRUE(std::binary_search(cases.begin(), cases.end(), name)) << name << " is not a case";
       ++rejected;
     }
-  EXPECT_EQ(rejected, 61u);
-  EXPECT_EQ(cases.size() - rejected, 102u);
+  EXPECT_EQ(rejected, 66u);
+  EXPECT_EQ(cases.size() - rejected, 147u);
   for (const auto& [backend, table] : kBackendCannot)
     for (const auto& [name, reason] : table)
       EXPECT_TRUE(std::binary_search(cases.begin(), cases.end(), name)) << name << " is not a case";

@@ -94,6 +94,48 @@ Graph op_coverage_graph() {
   return g;
 }
 
+Tensor filled(Shape shape, float value) {
+  Tensor t(std::move(shape), DType::f32);
+  for (float& v : t.as<float>()) v = value;
+  return t;
+}
+
+// The element-wise, reduction and any-axis ops (issue 21) on a non-square
+// image: the axes of the reductions, the softmax and the concatenation are
+// IR (NHWC) axes the writer maps to NCHW, and a reduction without keep_dims
+// of the width leaves [N, H, C], which the file must reach through NHWC order.
+Graph elementwise_graph() {
+  Graph g;
+  g.name = "elementwise";
+  uint64_t seed = 11;
+  auto constant = [&](const std::string& name, Shape shape) { return g.add_constant(name, random_constant(shape, seed++)); };
+  auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
+    const TensorId out = g.add_tensor(name);
+    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
+    return out;
+  };
+  const TensorId x = g.add_input("image", Shape{1, 6, 5, 4});
+  const TensorId row = g.add_input("row", Shape{1, 1, 5, 1});
+  const TensorId t = node("tanh", Tanh{}, {x});
+  const TensorId l = node("leaky", LeakyRelu{0.2f}, {x});
+  const TensorId p = node("prelu", PRelu{}, {l, constant("prelu/slope", {4})});
+  const TensorId sq = node("square", Pow{2.0f}, {t});
+  const TensorId shifted = node("shifted", Add{}, {sq, g.add_constant("quarter", filled({4}, 0.25f))});
+  const TensorId root = node("root", Sqrt{}, {shifted});
+  const TensorId ratio = node("ratio", Div{}, {p, root});
+  const TensorId e = node("erf", Erf{}, {ratio});
+  const TensorId diff = node("diff", Sub{}, {constant("offset", {4}), e});
+  const TensorId both = node("both", Add{}, {node("per_row", ReduceMean{{{2, 3}, true}}, {diff}), row});  // [1,6,1,1] + [1,1,5,1]
+  const TensorId mixed = node("mixed", Mul{}, {diff, both});
+  const TensorId soft = node("softmax_h", Softmax{1.0f, 1}, {mixed});
+  const TensorId joined = node("joined_h", Concat{1}, {soft, node("max_h", ReduceMax{{{1}, true}}, {mixed})});
+  g.mark_output(joined);
+  g.mark_output(node("sum_w", ReduceSum{{{2}, false}}, {mixed}));  // [1, 6, 4]: NHWC order in the IR
+  g.mark_output(node("root_pow", Pow{0.5f}, {shifted}));
+  g.validate();
+  return g;
+}
+
 struct WriterCase {
   std::string name;
   Graph graph;
@@ -125,6 +167,13 @@ int write_cases_and_run_onnx_runtime() {
       add(model, build_zoo_model(model, options));
     }
     add("op_coverage", op_coverage_graph());
+    add("elementwise", elementwise_graph());
+    {
+      const Graph f = elementwise_graph();
+      std::vector<std::vector<Tensor>> samples;
+      for (uint64_t s = 0; s < 4; ++s) samples.push_back(random_inputs(f, 200 + s));
+      add("elementwise_u8", quantize_model(*reference, f, QuantScheme::u8, samples, {}).graph);
+    }
     {
       ZooOptions options;
       options.image_size = 32;
@@ -220,7 +269,7 @@ void expect_read_back_agrees(const WriterCase& c) {
   ASSERT_EQ(back.outputs().size(), c.graph.outputs().size());
   for (size_t i = 0; i < back.outputs().size(); ++i)
     EXPECT_EQ(back.tensor(back.outputs()[i]).name, c.graph.tensor(c.graph.outputs()[i]).name);
-  if (c.name == "op_coverage") {
+  if (c.name == "op_coverage" || c.name == "elementwise") {
     for (const Node& n : c.graph.nodes()) EXPECT_TRUE(back.find_node(n.name)) << n.name;
   }
   const std::vector<Tensor> outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
@@ -253,7 +302,8 @@ bool onnx_runtime_int8_is_exact() {
 TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
   ASSERT_EQ(write_cases_and_run_onnx_runtime(), 0)
       << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
-  for (const char* name : {"resnet18", "mobilenet_v2", "op_coverage", "mobilenet_v2_u8", "mobilenet_v2_i8",
+  for (const char* name : {"resnet18", "mobilenet_v2", "op_coverage", "elementwise", "elementwise_u8",
+                           "mobilenet_v2_u8", "mobilenet_v2_i8",
                            "mobilenet_v2_u8_tail", "resnet18_head"}) {
     SCOPED_TRACE(name);
     const WriterCase& c = find_case(name);

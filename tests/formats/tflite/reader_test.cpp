@@ -184,10 +184,10 @@ TEST(Hostile, BadQuantization) {
 
 TEST(Hostile, UnsupportedOperatorAndActivation) {
   TestModel m = testing::fp16_conv_model(halves(kFilter), kBias);
-  m.operators[1].builtin_code = static_cast<int32_t>(BuiltinOperator::TANH);
+  m.operators[1].builtin_code = static_cast<int32_t>(BuiltinOperator::EXP);
   m.operators[1].options_type = tflite::BuiltinOptions::NONE;
   m.operators[1].options = nullptr;
-  EXPECT_EQ(read_error(m), "model.tflite: operator 1 (TANH): operator not supported by splitpoint");
+  EXPECT_EQ(read_error(m), "model.tflite: operator 1 (EXP): operator not supported by splitpoint");
   m.operators[1].builtin_code = 300;
   EXPECT_EQ(read_error(m), "model.tflite: operator 1 (BUILTIN_300): operator not supported by splitpoint");
   m = testing::fp16_conv_model(halves(kFilter), kBias);

@@ -78,4 +78,35 @@ inline Graph small_batch_norm_graph() {
   return b.finish({x});
 }
 
+// The element-wise and reduction ops TFLite has 8-bit kernels for (issue 21):
+// x [1,6,5,4] -> tanh, leaky relu -> prelu (a slope per channel) -> sub
+// (a constant first) -> concat on the height axis -> mean over channels,
+// sum over width and height, max over height.
+inline Graph small_elementwise_graph() {
+  SmallWeights weights;
+  GraphBuilder b("small_elementwise", &weights);
+  const TensorId x = b.input("x", Shape{1, 6, 5, 4});
+  const TensorId t = b.op("tanh", Tanh{}, {x});
+  const TensorId l = b.op("leaky", LeakyRelu{0.2f}, {x});
+  const TensorId p = b.op("prelu", PRelu{}, {l, b.weight("prelu/slope", Shape{4}, WeightRole::bias, 0)});
+  const TensorId d = b.op("sub", Sub{}, {b.weight("offset", Shape{4}, WeightRole::bias, 0), p});
+  const TensorId joined = b.op("concat_h", Concat{1}, {t, d});
+  const TensorId mean = b.op("mean_c", ReduceMean{{{3}, true}}, {joined});
+  const TensorId sum = b.op("sum_hw", ReduceSum{{{1, 2}, false}}, {joined});
+  const TensorId max = b.op("max_h", ReduceMax{{{1}, false}}, {joined});
+  return b.finish({mean, sum, max});
+}
+
+// The ones TFLite computes in float only: sqrt, pow and div (8-bit files
+// dequantize around them).
+inline Graph small_float_math_graph() {
+  SmallWeights weights;
+  GraphBuilder b("small_float_math", &weights);
+  const TensorId x = b.input("x", Shape{1, 4, 3, 2});
+  const TensorId square = b.op("square", Pow{2.0f}, {x});
+  const TensorId root = b.op("root", Sqrt{}, {square});  // |x|
+  const TensorId cube = b.op("cube", Pow{3.0f}, {x});
+  return b.finish({b.op("ratio", Div{}, {cube, b.add("shifted", root, b.weight("one", Shape{2}, WeightRole::bn_gamma, 0))})});
+}
+
 }  // namespace splitpoint::testing

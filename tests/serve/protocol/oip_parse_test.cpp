@@ -135,6 +135,15 @@ TEST(OipParse, IdParametersAndRequestedOutputs) {
   EXPECT_FALSE(request.outputs[1].binary);  // its own binary_data wins
 }
 
+TEST(OipParse, AnEmptyIdIsKeptAndWrittenBack) {
+  const InferRequest request = parse_infer_request(R"({"id": "", "inputs": []})", std::nullopt);
+  EXPECT_EQ(request.id, "");
+  EXPECT_TRUE(request.empty_id_given);
+  const std::string written = encode_infer_request(request, false).bytes;
+  EXPECT_NE(written.find(R"("id":"")"), std::string::npos) << written;
+  EXPECT_FALSE(parse_infer_request(R"({"inputs": []})", std::nullopt).empty_id_given);
+}
+
 TEST(OipParse, OutputWithoutBinaryDataIsJson) {
   const InferRequest request = parse_infer_request(
       R"({"inputs": [], "outputs": [{"name": "a"}, {"name": "b", "parameters": {"binary_data": true}}]})",

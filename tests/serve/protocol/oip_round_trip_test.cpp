@@ -220,7 +220,7 @@ TEST(OipRoundTrip, EncodeChecksTheMessage) {
   EXPECT_EQ(error_message([&] { encode_infer_response(response); }),
             "outputs[0]: 36 bytes of data but FP32 [1,10] needs 40");
   response.outputs[0] = tensor("y", {1}, "FP8", Bytes(1));
-  EXPECT_EQ(error_message([&] { encode_infer_response(response); }), "outputs[0]: unknown datatype \"FP8\"");
+  EXPECT_EQ(error_message([&] { encode_infer_response(response); }), "outputs[0]: the string \"FP8\" is not a datatype");
   response.outputs[0] = tensor("y", {2}, "BOOL", {0, 2});
   EXPECT_EQ(error_message([&] { encode_infer_response(response); }), "outputs[0]: BOOL element 1 is 2, not 0 or 1");
   response.outputs[0] = tensor("y", {2}, "BYTES", bytes_layout({"a"}));

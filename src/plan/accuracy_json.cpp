@@ -1,4 +1,6 @@
-#include "app/accuracy_json.h"
+#include "plan/accuracy_json.h"
+
+#include <fmt/core.h>
 
 #include <nlohmann/json.hpp>
 
@@ -9,8 +11,17 @@ namespace splitpoint {
 
 namespace {
 
-nlohmann::json count_json(const AccuracyCount& c) {
-  return {{"correct", c.correct}, {"images", c.images}, {"accuracy_percent", c.percent()}};
+// One row of `whole`, `splits` or `jpeg`: its own fields, the count, and the bytes when the row sends any.
+nlohmann::json row_json(nlohmann::json own, const AccuracyCount& c, const int64_t* total_bytes = nullptr,
+                        double mean_bytes = 0) {
+  own["correct"] = c.correct;
+  own["images"] = c.images;
+  own["accuracy_percent"] = c.percent();
+  if (total_bytes) {
+    own["total_bytes"] = *total_bytes;
+    own["mean_bytes"] = mean_bytes;
+  }
+  return own;
 }
 
 AccuracyCount count_of(const JsonField& f) {
@@ -19,6 +30,12 @@ AccuracyCount count_of(const JsonField& f) {
   c.images = f.at("images").integer(0);
   if (c.correct > c.images) f.at("correct").fail("more correct answers than images");
   return c;
+}
+
+// A row's total_bytes and mean_bytes.
+void bytes_of(const JsonField& f, int64_t& total_bytes, double& mean_bytes) {
+  total_bytes = f.at("total_bytes").integer(0);
+  mean_bytes = f.at("mean_bytes").nonnegative_number();
 }
 
 }  // namespace
@@ -37,34 +54,17 @@ std::string accuracy_to_json(const AccuracyReport& r) {
   j["measured_with"] = {{"backend", r.backend}, {"threads", r.threads}};
   j["layers"] = r.layers;
   j["whole"] = nlohmann::json::array();
-  for (const WholeAccuracy& w : r.whole) {
-    nlohmann::json e = count_json(w.count);
-    e["dtype"] = w.dtype;
-    j["whole"].push_back(e);
-  }
+  for (const WholeAccuracy& w : r.whole) j["whole"].push_back(row_json({{"dtype", w.dtype}}, w.count));
   j["splits"] = nlohmann::json::array();
-  for (const SplitAccuracy& s : r.splits) {
-    nlohmann::json e = count_json(s.count);
-    e["cut"] = s.cut;
-    e["layer"] = s.layer;
-    e["codec"] = s.codec;
-    e["total_bytes"] = s.total_bytes;
-    e["mean_bytes"] = s.mean_bytes;
-    e["identical_to_whole"] = s.identical;
-    j["splits"].push_back(e);
-  }
+  for (const SplitAccuracy& s : r.splits)
+    j["splits"].push_back(
+        row_json({{"cut", s.cut}, {"layer", s.layer}, {"codec", s.codec}, {"identical_to_whole", s.identical}},
+                 s.count, &s.total_bytes, s.mean_bytes));
   j["jpeg"] = nlohmann::json::array();
-  for (const JpegAccuracy& q : r.jpeg) {
-    nlohmann::json e = count_json(q.count);
-    e["quality"] = q.quality;
-    e["total_bytes"] = q.total_bytes;
-    e["mean_bytes"] = q.mean_bytes;
-    j["jpeg"].push_back(e);
-  }
+  for (const JpegAccuracy& q : r.jpeg)
+    j["jpeg"].push_back(row_json({{"quality", q.quality}}, q.count, &q.total_bytes, q.mean_bytes));
   return j.dump(2) + "\n";
 }
-
-namespace {
 
 AccuracyReport accuracy_from_document(const nlohmann::json& doc, const std::string& source) {
   const JsonField top(doc, source, "");
@@ -81,6 +81,10 @@ AccuracyReport accuracy_from_document(const nlohmann::json& doc, const std::stri
     r.calibration = top.at("calibration").at("source").string();
     r.calibration_samples = top.at("calibration").at("images").int32(0);
   }
+  if (top.has("measured_with")) {
+    r.backend = top.at("measured_with").optional_string("backend").value_or("");
+    r.threads = static_cast<int>(top.at("measured_with").optional_integer("threads", 0).value_or(0));
+  }
   const JsonField whole = top.at("whole");
   for (size_t i = 0; i < whole.array_size(); ++i)
     r.whole.push_back({whole.at(i).at("dtype").one_of({"f32", "u8", "i8"}), count_of(whole.at(i))});
@@ -93,8 +97,7 @@ AccuracyReport accuracy_from_document(const nlohmann::json& doc, const std::stri
     s.layer = e.at("layer").string();
     s.codec = e.at("codec").nonempty_string();
     s.count = count_of(e);
-    s.total_bytes = e.at("total_bytes").integer(0);
-    s.mean_bytes = e.at("mean_bytes").nonnegative_number();
+    bytes_of(e, s.total_bytes, s.mean_bytes);
     s.identical = e.at("identical_to_whole").integer(0);
     r.splits.push_back(s);
   }
@@ -104,14 +107,11 @@ AccuracyReport accuracy_from_document(const nlohmann::json& doc, const std::stri
     JpegAccuracy q;
     q.quality = e.at("quality").int32(1);
     q.count = count_of(e);
-    q.total_bytes = e.at("total_bytes").integer(0);
-    q.mean_bytes = e.at("mean_bytes").nonnegative_number();
+    bytes_of(e, q.total_bytes, q.mean_bytes);
     r.jpeg.push_back(q);
   }
   return r;
 }
-
-}  // namespace
 
 AccuracyReport accuracy_from_json(const std::string& text, const std::string& source) {
   return accuracy_from_document(parse_json_document(text, source), source);
