@@ -18,8 +18,9 @@ class UniqueNames {
   // Takes `name` as it is; false if it was taken already.
   bool take(const std::string& name) { return taken_.insert(name).second; }
   // Takes and returns `base`, or `base_K` for the smallest K not yet tried for `base`.
-  std::string unique(const std::string& base) {
-    if (take(base)) return base;
+  std::string unique(const std::string& base) { return take(base) ? base : with_suffix(base); }
+  // Takes and returns `base_K` for the smallest K not yet tried for `base` (never `base` itself).
+  std::string with_suffix(const std::string& base) {
     int& k = next_suffix_.try_emplace(base, first_suffix_).first->second;
     for (;;) {
       std::string name = base + "_" + std::to_string(k++);

@@ -13,21 +13,45 @@ namespace {
 
 // Exactly the model's outputs (the last cut) or inputs (cut 0): in the source
 // file's order, which a server binding tensors by position relies on; other cuts by tensor id.
-void order_like_the_file(const Graph& graph, Cut& cut) {
-  for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
-    std::vector<TensorId> ordered;
-    for (TensorId t : *file_order)
-      if (std::find(ordered.begin(), ordered.end(), t) == ordered.end()) ordered.push_back(t);
-    std::vector<TensorId> sorted = ordered;
-    std::sort(sorted.begin(), sorted.end());
-    if (sorted == cut.tensors) {
-      cut.tensors = std::move(ordered);
-      return;
+// Made once per graph (made per cut, with a search per tensor, it was cuts x outputs^2).
+class FileOrder {
+ public:
+  explicit FileOrder(const Graph& graph) {
+    std::vector<bool> seen(graph.tensors().size());
+    for (const std::vector<TensorId>* file_order : {&graph.outputs(), &graph.inputs()}) {
+      std::fill(seen.begin(), seen.end(), false);
+      std::vector<TensorId> ordered;
+      for (TensorId t : *file_order)
+        if (!seen[static_cast<size_t>(t)]) seen[static_cast<size_t>(t)] = true, ordered.push_back(t);
+      std::vector<TensorId> sorted = ordered;
+      std::sort(sorted.begin(), sorted.end());
+      orders_.push_back({std::move(sorted), std::move(ordered)});
     }
   }
-}
+
+  void apply(Cut& cut) const {
+    for (const auto& [sorted, ordered] : orders_) {
+      if (sorted == cut.tensors) {
+        cut.tensors = ordered;
+        return;
+      }
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::vector<TensorId>, std::vector<TensorId>>> orders_;  // (ascending, file order)
+};
 
 }  // namespace
+
+CutHead::CutHead(std::vector<bool> nodes) : nodes_(std::move(nodes)) {}
+
+std::vector<bool> CutHead::to_vector() const {
+  if (!layer_of_) return nodes_;
+  std::vector<bool> v(size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = (*this)[i];
+  return v;
+}
 
 Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
   const size_t n = graph.nodes().size();
@@ -47,13 +71,13 @@ Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
   }
   Cut cut;
   cut.head = std::move(head);
-  std::vector<bool> live(graph.tensors().size(), false);
+  std::vector<bool> live(graph.tensors().size(), false), is_input(graph.tensors().size(), false);
+  for (TensorId t : graph.inputs()) is_input[static_cast<size_t>(t)] = true;
   auto available_in_head = [&](TensorId t) {
     if (graph.tensor(t).constant) return false;
     auto p = graph.producer(t);
     if (p) return static_cast<bool>(cut.head[static_cast<size_t>(*p)]);
-    const auto& ins = graph.inputs();
-    return std::find(ins.begin(), ins.end(), t) != ins.end();
+    return static_cast<bool>(is_input[static_cast<size_t>(t)]);
   };
   for (size_t i = 0; i < n; ++i) {
     if (cut.head[i]) continue;
@@ -64,7 +88,7 @@ Cut cut_from_head(const Graph& graph, std::vector<bool> head) {
     if (available_in_head(out)) live[static_cast<size_t>(out)] = true;
   for (size_t t = 0; t < live.size(); ++t)
     if (live[t]) cut.tensors.push_back(static_cast<TensorId>(t));
-  order_like_the_file(graph, cut);
+  FileOrder(graph).apply(cut);
   return cut;
 }
 
@@ -74,7 +98,8 @@ std::vector<Cut> enumerate_cuts(const Graph& graph, const std::vector<Layer>& la
   // swept once. (cut_from_head for every k looked at every node for every cut: 100k layers took minutes.)
   const size_t n = graph.nodes().size(), tensor_count = graph.tensors().size();
   const int last = static_cast<int>(layers.size());
-  std::vector<int> layer_of(n, -1);
+  auto layer_of_shared = std::make_shared<std::vector<int>>(n, -1);
+  std::vector<int>& layer_of = *layer_of_shared;
   for (size_t l = 0; l < layers.size(); ++l)
     for (NodeId id : layers[l].nodes) layer_of[static_cast<size_t>(id)] = static_cast<int>(l) + 1;
   const bool every_node_in_a_layer = std::find(layer_of.begin(), layer_of.end(), -1) == layer_of.end();
@@ -114,18 +139,17 @@ std::vector<Cut> enumerate_cuts(const Graph& graph, const std::vector<Layer>& la
   }
   std::vector<Cut> cuts;
   cuts.reserve(static_cast<size_t>(last) + 1);
-  std::vector<bool> head(n, false);
+  const FileOrder file_order(graph);
+  const std::shared_ptr<const std::vector<int>> heads = std::move(layer_of_shared);
   std::set<TensorId> live;
   for (int k = 0; k <= last; ++k) {
-    if (k > 0)
-      for (NodeId id : layers[static_cast<size_t>(k - 1)].nodes) head[static_cast<size_t>(id)] = true;
     for (TensorId t : ending[static_cast<size_t>(k)]) live.erase(t);
     for (TensorId t : starting[static_cast<size_t>(k)]) live.insert(t);
     Cut c;
     c.after_layer = k;
-    c.head = head;
+    c.head = CutHead(heads, k);
     c.tensors.assign(live.begin(), live.end());
-    order_like_the_file(graph, c);
+    file_order.apply(c);
     cuts.push_back(std::move(c));
   }
   return cuts;

@@ -11,6 +11,7 @@
 // The admissible cuts of a model are those between its layers (graph/layers.h)
 // along the graph's topological order: cut k has layers 1..k in the head,
 // cut 0 sends the model's input, cut L keeps everything on the device.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,29 @@
 
 namespace splitpoint {
 
+// The nodes of a head: a set given node by node, or "every node of layers 1..k", which all cuts of
+// enumerate_cuts share (one bit per node per cut was L x N bits: 625 MB for a 100k-node chain of 50k layers).
+class CutHead {
+ public:
+  CutHead() = default;
+  CutHead(std::vector<bool> nodes);  // NOLINT(google-explicit-constructor): a head is its nodes
+  // Nodes whose (1-based) layer in `layer_of` is at most `k`.
+  CutHead(std::shared_ptr<const std::vector<int>> layer_of, int k) : layer_of_(std::move(layer_of)), k_(k) {}
+
+  size_t size() const { return layer_of_ ? layer_of_->size() : nodes_.size(); }
+  // True if node `id` runs before the cut.
+  bool operator[](size_t id) const { return layer_of_ ? (*layer_of_)[id] <= k_ : static_cast<bool>(nodes_[id]); }
+  std::vector<bool> to_vector() const;
+
+ private:
+  std::vector<bool> nodes_;
+  std::shared_ptr<const std::vector<int>> layer_of_;
+  int k_ = 0;
+};
+
 struct Cut {
   int after_layer = -1;          // k for cut k of enumerate_cuts; -1 otherwise
-  std::vector<bool> head;        // per node id: runs before the cut
+  CutHead head;                  // per node id: runs before the cut
   // Live across the cut, ascending id; but when they are exactly the graph's
   // outputs (or inputs), in the graph's output (input) order.
   std::vector<TensorId> tensors;

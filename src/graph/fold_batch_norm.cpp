@@ -10,16 +10,22 @@ namespace splitpoint {
 
 namespace {
 
-bool is_graph_output(const Graph& g, TensorId t) {
-  return std::find(g.outputs().begin(), g.outputs().end(), t) != g.outputs().end();
-}
-
-// The single node reading `t`, if exactly one reads it and it is not a graph output.
-std::optional<NodeId> sole_consumer(const Graph& g, TensorId t) {
-  if (is_graph_output(g, t)) return std::nullopt;
-  auto readers = g.consumers(t);
-  if (readers.size() != 1) return std::nullopt;
-  return readers.front();
+// Per tensor: the single node reading it, -1 if none or several read it or it is a graph output. Counted once
+// for the whole graph (Graph::consumers per convolution looked at every node: 100k convolutions were quadratic).
+std::vector<NodeId> sole_consumers(const Graph& g) {
+  constexpr NodeId kSeveral = -2;
+  std::vector<NodeId> sole(g.tensors().size(), -1);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {
+    for (TensorId t : g.nodes()[i].inputs) {
+      NodeId& s = sole[static_cast<size_t>(t)];
+      if (s == -1) s = static_cast<NodeId>(i);
+      else if (s != static_cast<NodeId>(i)) s = kSeveral;  // a node reading t twice is still one reader
+    }
+  }
+  for (TensorId t : g.outputs()) sole[static_cast<size_t>(t)] = kSeveral;
+  for (NodeId& s : sole)
+    if (s == kSeveral) s = -1;
+  return sole;
 }
 
 bool all_constant_with_values(const Graph& g, const Node& n, size_t from) {
@@ -33,6 +39,11 @@ bool all_constant_with_values(const Graph& g, const Node& n, size_t from) {
 Graph fold_batch_norm(const Graph& graph) {
   graph.validate();
   const auto order = graph.topological_order();
+  const std::vector<NodeId> sole = sole_consumers(graph);
+  const auto sole_consumer = [&](TensorId t) -> std::optional<NodeId> {
+    const NodeId n = sole[static_cast<size_t>(t)];
+    return n < 0 ? std::nullopt : std::optional<NodeId>(n);
+  };
   // Plan: conv node -> (bn node, optional activation node).
   std::vector<NodeId> bn_of(graph.nodes().size(), -1), act_of(graph.nodes().size(), -1);
   std::vector<bool> absorbed(graph.nodes().size(), false);
@@ -41,13 +52,13 @@ Graph fold_batch_norm(const Graph& graph) {
     const auto* conv = std::get_if<Conv2D>(&conv_node.op);
     if (!conv || conv->activation != Activation::none) continue;
     if (!all_constant_with_values(graph, conv_node, 1)) continue;
-    auto bn = sole_consumer(graph, conv_node.output);
+    auto bn = sole_consumer(conv_node.output);
     if (!bn || !std::holds_alternative<BatchNorm>(graph.node(*bn).op)) continue;
     const Node& bn_node = graph.node(*bn);
     if (bn_node.inputs[0] != conv_node.output || !all_constant_with_values(graph, bn_node, 1)) continue;
     bn_of[static_cast<size_t>(id)] = *bn;
     absorbed[static_cast<size_t>(*bn)] = true;
-    auto act = sole_consumer(graph, bn_node.output);
+    auto act = sole_consumer(bn_node.output);
     if (act && (std::holds_alternative<Relu>(graph.node(*act).op) ||
                 std::holds_alternative<Relu6>(graph.node(*act).op))) {
       act_of[static_cast<size_t>(id)] = *act;

@@ -15,6 +15,7 @@ TensorId Graph::add_tensor(std::string tensor_name, Shape shape, DType dtype, Qu
   t.quant = std::move(quant);
   tensors_.push_back(std::move(t));
   producer_.push_back(-1);
+  is_output_.push_back(false);
   return static_cast<TensorId>(tensors_.size() - 1);
 }
 
@@ -72,7 +73,9 @@ NodeId Graph::add_node(std::string node_name, Op op, std::vector<TensorId> input
 
 void Graph::mark_output(TensorId id) {
   check_tensor_id(id, "graph output");
-  if (std::find(outputs_.begin(), outputs_.end(), id) == outputs_.end()) outputs_.push_back(id);
+  if (is_output_[static_cast<size_t>(id)]) return;
+  is_output_[static_cast<size_t>(id)] = true;
+  outputs_.push_back(id);
 }
 
 TensorInfo& Graph::tensor(TensorId id) {
@@ -160,6 +163,8 @@ std::vector<NodeId> Graph::topological_order() const {
 }
 
 void Graph::validate() const {
+  // Flags, not searches of inputs_ per node: a model with 100k inputs is not quadratic.
+  std::vector<bool> is_input(tensors_.size(), false);
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& nd = nodes_[i];
     const std::string where = "node " + std::to_string(i) + " '" + nd.name + "' (" +
@@ -170,14 +175,14 @@ void Graph::validate() const {
   }
   for (TensorId in : inputs_) {
     check_tensor_id(in, "graph input");
+    is_input[static_cast<size_t>(in)] = true;
     if (producer_[static_cast<size_t>(in)] >= 0)
       throw Error("graph input '" + tensor(in).name + "' is produced by a node");
     if (tensor(in).constant) throw Error("graph input '" + tensor(in).name + "' is a constant");
   }
   for (TensorId out : outputs_) {
     check_tensor_id(out, "graph output");
-    if (!tensor(out).constant && producer_[static_cast<size_t>(out)] < 0 &&
-        std::find(inputs_.begin(), inputs_.end(), out) == inputs_.end())
+    if (!tensor(out).constant && producer_[static_cast<size_t>(out)] < 0 && !is_input[static_cast<size_t>(out)])
       throw Error("graph output '" + tensor(out).name +
                   "' is neither a graph input, a constant, nor produced by a node");
   }
@@ -186,7 +191,7 @@ void Graph::validate() const {
     for (TensorId in : nd.inputs) {
       const TensorInfo& t = tensor(in);
       if (t.constant || producer_[static_cast<size_t>(in)] >= 0) continue;
-      if (std::find(inputs_.begin(), inputs_.end(), in) == inputs_.end())
+      if (!is_input[static_cast<size_t>(in)])
         throw Error("node '" + nd.name + "': input tensor '" + t.name +
                     "' is neither a graph input, a constant, nor produced by a node");
     }

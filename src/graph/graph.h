@@ -67,7 +67,8 @@ class Graph {
 
   // The node producing `id`, or nullopt for inputs and constants.
   std::optional<NodeId> producer(TensorId id) const;
-  // The nodes reading `id`, in node order.
+  // The nodes reading `id`, in node order. Looks at every node: callers that
+  // ask for many tensors count readers once instead (fold_batch_norm does).
   std::vector<NodeId> consumers(TensorId id) const;
   // Ids of tensors and nodes by name; nullopt when absent.
   std::optional<TensorId> find_tensor(const std::string& name) const;
@@ -99,6 +100,7 @@ class Graph {
   std::vector<TensorId> inputs_;
   std::vector<TensorId> outputs_;
   std::vector<int> producer_;  // per tensor, -1 if none
+  std::vector<bool> is_output_;  // per tensor: in outputs_ (mark_output is one look-up, not a scan)
 };
 
 }  // namespace splitpoint

@@ -9,10 +9,8 @@ namespace {
 // A Quantize reading a graph input (the first node of an 8-bit model) belongs
 // to the layer that consumes its output, so a quantized model numbers its
 // layers as the float model does.
-bool quantizes_graph_input(const Graph& g, const Node& n) {
-  if (!std::holds_alternative<Quantize>(n.op)) return false;
-  const auto& in = g.inputs();
-  return std::find(in.begin(), in.end(), n.inputs[0]) != in.end();
+bool quantizes_graph_input(const std::vector<bool>& is_input, const Node& n) {
+  return std::holds_alternative<Quantize>(n.op) && is_input[static_cast<size_t>(n.inputs[0])];
 }
 
 }  // namespace
@@ -24,12 +22,14 @@ std::vector<Layer> group_layers(const Graph& graph) {
   // one look-up (a search through the last layer's nodes made a chain of 100k ReLUs quadratic).
   constexpr int kPending = -2;
   std::vector<int> owner(graph.nodes().size(), -1);
+  std::vector<bool> is_input(graph.tensors().size(), false);
+  for (TensorId t : graph.inputs()) is_input[static_cast<size_t>(t)] = true;
   const auto join = [&](const std::vector<NodeId>& ids, int layer) {
     for (NodeId id : ids) owner[static_cast<size_t>(id)] = layer;
   };
   for (NodeId id : graph.topological_order()) {
     const Node& n = graph.node(id);
-    if (is_reshape(n.op) || quantizes_graph_input(graph, n)) {
+    if (is_reshape(n.op) || quantizes_graph_input(is_input, n)) {
       pending.push_back(id);
       owner[static_cast<size_t>(id)] = kPending;
       continue;

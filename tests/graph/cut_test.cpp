@@ -72,9 +72,9 @@ TEST(EnumerateCuts, HeadsGrowByOneLayer) {
   const SkipDag s = make_skip_dag();
   const auto cuts = enumerate_cuts(s.g, group_layers(s.g));
   // Node ids: a 0, b 1, c 2, add 3, d 4.
-  EXPECT_EQ(cuts[0].head, std::vector<bool>({false, false, false, false, false}));
-  EXPECT_EQ(cuts[2].head, std::vector<bool>({true, true, false, false, false}));
-  EXPECT_EQ(cuts[5].head, std::vector<bool>({true, true, true, true, true}));
+  EXPECT_EQ(cuts[0].head.to_vector(), std::vector<bool>({false, false, false, false, false}));
+  EXPECT_EQ(cuts[2].head.to_vector(), std::vector<bool>({true, true, false, false, false}));
+  EXPECT_EQ(cuts[5].head.to_vector(), std::vector<bool>({true, true, true, true, true}));
 }
 
 TEST(CutBytes, SumsLiveTensorsAtDtype) {

@@ -24,6 +24,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/unique_names.h"
 #include "formats/onnx/layout_permutation.h"
 #include "formats/onnx/onnx_constant.h"
 #include "formats/onnx/onnx_proto_io.h"
@@ -59,12 +60,7 @@ class OnnxExporter {
 
  private:
   // ---------------------------------------------------------------- names and protos
-  std::string fresh(const std::string& base) {
-    std::string name = base;
-    for (int k = 2; used_.count(name); ++k) name = base + "_" + std::to_string(k);
-    used_.insert(name);
-    return name;
-  }
+  std::string fresh(const std::string& base) { return used_.unique(base); }
 
   static std::vector<int64_t> onnx_dims(const Shape& s) {
     return s.rank() == 4 ? permute_dims(s.dims(), kNhwcToNchw) : s.dims();
@@ -98,7 +94,7 @@ class OnnxExporter {
     onnx::NodeProto* n = out_.add_node();
     n->set_op_type(op);
     std::string name = main ? node_name_ : node_name_ + "/" + op;
-    for (int k = 2; !node_names_.insert(name).second; ++k) name = node_name_ + "/" + op + "_" + std::to_string(k);
+    if (!node_names_.take(name)) name = node_names_.with_suffix(node_name_ + "/" + op);  // "<name>/<op>_K", K >= 2
     n->set_name(name);
     for (const std::string& i : inputs) n->add_input(i);
     n->add_output(output);
@@ -510,8 +506,8 @@ class OnnxExporter {
   onnx::GraphProto& out_;
   OnnxWriteOptions options_;
   std::vector<std::string> names_;
-  std::set<std::string> used_;        // value names (tensors, initializers)
-  std::set<std::string> node_names_;  // node names (a namespace of their own)
+  UniqueNames used_;                  // value names (tensors, initializers): base, base_2, ... in constant time
+  UniqueNames node_names_;            // node names (a namespace of their own)
   std::map<TensorId, std::string> constants_;
   std::string node_name_;
 };

@@ -159,8 +159,20 @@ struct TfliteImporter::OperatorView {
 TfliteImporter::TfliteImporter(TfliteTensorTable& tensors, Graph& graph, std::vector<int32_t> subgraph_outputs)
     : tensors_(tensors),
       graph_(graph),
-      subgraph_outputs_(std::move(subgraph_outputs)),
+      subgraph_outputs_(subgraph_outputs.begin(), subgraph_outputs.end()),
       ids_(static_cast<size_t>(tensors.size()), -1) {}
+
+NodeId TfliteImporter::add_node(std::string name, Op op, std::vector<TensorId> inputs, TensorId output) {
+  for (TensorId t : inputs) {
+    if (t >= 0 && static_cast<size_t>(t) >= read_by_a_node_.size()) read_by_a_node_.resize(static_cast<size_t>(t) + 1);
+    if (t >= 0) read_by_a_node_[static_cast<size_t>(t)] = true;
+  }
+  return graph_.add_node(std::move(name), std::move(op), std::move(inputs), output);
+}
+
+bool TfliteImporter::read_by_a_node(TensorId t) const {
+  return static_cast<size_t>(t) < read_by_a_node_.size() && read_by_a_node_[static_cast<size_t>(t)];
+}
 
 namespace {
 
@@ -180,6 +192,7 @@ void TfliteImporter::add_input(int64_t index) {
   TensorId& id = ids_[static_cast<size_t>(index)];
   if (id != -1) throw Error("graph input " + t.describe() + " is listed twice");
   id = graph_.add_input(t.name, t.shape, *t.dtype, t.quant);
+  graph_inputs_.insert(id);
 }
 
 void TfliteImporter::add_output(int64_t index) {
@@ -259,16 +272,16 @@ void TfliteImporter::emit(const OperatorView& op, Op node_op, std::vector<Tensor
   const std::string node_name = declared.name;
   if (activation == Activation::none) {
     const TensorId out = write(op);
-    check_node(graph_.add_node(node_name, std::move(node_op), std::move(inputs), out), declared);
+    check_node(add_node(node_name, std::move(node_op), std::move(inputs), out), declared);
     return;
   }
   // The IR op has no activation of its own: a Relu/Relu6 node follows it.
   require_activation(declared);
   const TensorId before = write_intermediate(op, "before_activation", *declared.dtype, declared.quant);
-  check_node(graph_.add_node(node_name + "/op", std::move(node_op), std::move(inputs), before), declared, true);
+  check_node(add_node(node_name + "/op", std::move(node_op), std::move(inputs), before), declared, true);
   const TensorId out = write(op);
   const Op act = activation == Activation::relu ? Op{Relu{}} : Op{Relu6{}};
-  check_node(graph_.add_node(node_name, act, {before}, out), declared);
+  check_node(add_node(node_name, act, {before}, out), declared);
 }
 
 void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_code) {
@@ -405,7 +418,7 @@ void TfliteImporter::depthwise_conv_2d(const OperatorView& op) {
   Tensor reordered = depthwise_filter_from_tflite(file_filter);
   TensorId& mapped = ids_[static_cast<size_t>(filter.index)];
   TensorId w = -1;
-  if (mapped >= 0 && graph_.consumers(mapped).empty()) {  // a folded DEQUANTIZE: reorder it in place
+  if (mapped >= 0 && !read_by_a_node(mapped)) {  // a folded DEQUANTIZE: reorder it in place
     TensorInfo& info = graph_.tensor(mapped);
     info.shape = reordered.shape();
     info.quant = reordered.quant();
@@ -448,7 +461,7 @@ void TfliteImporter::fully_connected(const OperatorView& op) {
   if (wi.shape.rank() == 2 && declared.shape.rank() != 2) {
     require_activation(declared);
     const TensorId rows = write_intermediate(op, "rows", *declared.dtype, declared.quant);
-    check_node(graph_.add_node(declared.name + "/op", FullyConnected{activation}, inputs, rows), declared, true);
+    check_node(add_node(declared.name + "/op", FullyConnected{activation}, inputs, rows), declared, true);
     emit(op, Reshape{declared.shape.dims()}, {rows}, Activation::none);
     return;
   }
@@ -557,10 +570,8 @@ void TfliteImporter::reshape(const OperatorView& op) {
   const TensorId x = read(op, 0);
   const TfliteTensor& in = tensors_.at(op.inputs[0]);
   const TfliteTensor& out = tensors_.at(op.output);
-  const auto& inputs = graph_.inputs();
   const bool passthrough =
-      std::find(inputs.begin(), inputs.end(), x) != inputs.end() &&
-      std::find(subgraph_outputs_.begin(), subgraph_outputs_.end(), op.output) != subgraph_outputs_.end() &&
+      graph_inputs_.count(x) > 0 && subgraph_outputs_.count(op.output) > 0 &&
       !out.file_name.empty() && out.file_name == in.file_name && out.shape == in.shape && out.type == in.type &&
       out.quant == in.quant && !out.constant() && ids_[static_cast<size_t>(out.index)] == -1;
   if (passthrough) {
@@ -626,7 +637,7 @@ void TfliteImporter::quantize(const OperatorView& op) {
   if (!is_8bit(in.dtype)) throw Error("input must be FLOAT32, UINT8 or INT8");
   // Requantization 8-bit -> 8-bit: through float, as the IR's Quantize takes float.
   const TensorId real = write_intermediate(op, "dequantized", DType::f32, {});
-  check_node(graph_.add_node(tensors_.at(op.output).name + "/dequantize", Dequantize{}, {x}, real),
+  check_node(add_node(tensors_.at(op.output).name + "/dequantize", Dequantize{}, {x}, real),
              tensors_.at(op.output), true);
   emit(op, Quantize{}, {real}, Activation::none);
 }

@@ -20,6 +20,7 @@
 // (Graph tensors are copied, not referenced, across calls that add tensors.)
 // Errors carry no prefix: the caller adds file and operator.
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "formats/tflite/schema_generated.h"
@@ -69,10 +70,17 @@ class TfliteImporter {
   void quantize(const OperatorView& op);
   void dequantize(const OperatorView& op);
 
+  // graph_.add_node, remembering which tensors a node reads (Graph::consumers looks at every node: asked per
+  // depthwise convolution it made 100k of them quadratic).
+  NodeId add_node(std::string name, Op op, std::vector<TensorId> inputs, TensorId output);
+  bool read_by_a_node(TensorId t) const;
+
   TfliteTensorTable& tensors_;
   Graph& graph_;
-  std::vector<int32_t> subgraph_outputs_;
+  std::unordered_set<int32_t> subgraph_outputs_;  // file indices
+  std::unordered_set<TensorId> graph_inputs_;
   std::vector<TensorId> ids_;  // file tensor index -> graph tensor id (-1: not yet; -2: a depthwise filter)
+  std::vector<bool> read_by_a_node_;  // per graph tensor id
 };
 
 }  // namespace splitpoint
