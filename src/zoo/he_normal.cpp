@@ -63,27 +63,13 @@ void HeNormalFiller::fill(const std::string& name, WeightRole role, int64_t fan_
     case WeightRole::bias:
     case WeightRole::bn_beta:
     case WeightRole::bn_mean:
-    case WeightRole::bn_gamma:
-    case WeightRole::bn_variance: {
-      const UniformRange range = uniform_range(role);
-      Xoshiro256 rng(seed_ ^ fnv1a(name));
-      for (float& x : v) x = static_cast<float>(range.low + (range.high - range.low) * rng.uniform());
+      for (float& x : v) x = 0.0f;
       break;
-    }
+    case WeightRole::bn_gamma:
+    case WeightRole::bn_variance:
+      for (float& x : v) x = 1.0f;
+      break;
   }
-}
-
-HeNormalFiller::UniformRange HeNormalFiller::uniform_range(WeightRole role) {
-  switch (role) {
-    case WeightRole::bias:
-    case WeightRole::bn_beta:
-    case WeightRole::bn_mean: return {-0.1, 0.1};
-    case WeightRole::bn_gamma: return {0.8, 1.2};
-    case WeightRole::bn_variance: return {0.5, 1.5};
-    case WeightRole::conv_filter:
-    case WeightRole::dense_weights: break;
-  }
-  return {0.0, 0.0};
 }
 
 }  // namespace splitpoint

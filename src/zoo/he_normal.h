@@ -9,10 +9,8 @@
 // Weights (conv filters, dense kernels) are truncated normal — draws beyond
 // two standard deviations are redrawn — with standard deviation
 // sqrt(2 / fan_in) / 0.87962566103423978, the variance-scaling rule of Keras'
-// `he_normal`. Biases, BatchNorm beta and moving mean are uniform in
-// [-0.1, 0.1), gamma in [0.8, 1.2), moving variance in [0.5, 1.5) (one stream
-// per tensor): not the frameworks' initial 0 and 1, so that tests at model scale
-// see biases and BatchNorm statistics that change the answer (issue 26).
+// `he_normal`. Biases and BatchNorm beta and moving mean are 0, gamma and
+// moving variance are 1 (the frameworks' initial values).
 #include <cstdint>
 
 #include "graph/builder.h"
@@ -27,11 +25,6 @@ class HeNormalFiller : public WeightFiller {
 
   // Standard deviation of the truncated normal drawn for `fan_in`.
   static double stddev(int64_t fan_in);
-  // The range of the uniform draws of a bias or BatchNorm tensor.
-  struct UniformRange {
-    double low = 0, high = 0;
-  };
-  static UniformRange uniform_range(WeightRole role);
 
  private:
   uint64_t seed_;

@@ -59,9 +59,11 @@ TEST(BindRequest, OutputsAsAskedForAndBinaryPerOutputOrForAll) {
   BoundRequest b = bind_request(r, hand_model(), 1 << 20);
   EXPECT_EQ(b.outputs, (std::vector<size_t>{1, 0}));
   EXPECT_EQ(b.binary, (std::vector<bool>{true, false}));
+  // An output's own binary_data overrides binary_data_output (Triton's binary
+  // extension): "logits" asked binary_data false stays JSON.
   r.binary_data_output = true;
   b = bind_request(r, hand_model(), 1 << 20);
-  EXPECT_EQ(b.binary, (std::vector<bool>{true, true}));
+  EXPECT_EQ(b.binary, (std::vector<bool>{true, false}));
 }
 
 TEST(BindRequest, RefusesWhatTheModelCannotTakeNamingIt) {
