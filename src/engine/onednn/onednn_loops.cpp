@@ -1,5 +1,7 @@
 #include "engine/onednn/onednn_loops.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstring>
 
@@ -37,19 +39,51 @@ void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_s
   }
 }
 
-void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const float* multiplier,
-                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi) {
+namespace {
+
+// Rounds half to even by the float adder (exact for |v| < 2^22: adding 1.5 * 2^23
+// leaves no fraction bits, and the default rounding mode is to nearest even), so
+// the loop vectorizes; the result equals quant_math.h's round_half_even of the
+// same float product.
+inline float round_half_even_small(float v) {
+  constexpr float kShift = 12582912.0f;  // 1.5 * 2^23
+  return (v + kShift) - kShift;
+}
+
+template <typename Acc>
+void requantize_sums(const Acc* acc, uint8_t* q, int64_t count, const float* multiplier, int64_t channels,
+                     int32_t zero_point, int32_t lo, int32_t hi) {
   if (channels <= 0) return;
   const int64_t rows = count / channels;
+  // Outputs are clamped to [lo, hi] within [0, 255] and zero_point is in [0, 255], so a
+  // product beyond +-512 ends at a bound either way: clamping it first keeps the
+  // rounding trick in range without changing any result.
+  const float flo = static_cast<float>(lo - zero_point), fhi = static_cast<float>(hi - zero_point);
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
+    const Acc* a = acc + r * channels;
+    uint8_t* out = q + r * channels;
     for (int64_t c = 0; c < channels; ++c) {
-      const int64_t i = r * channels + c;
-      // acc holds an integer (the sum of integer products, exact in f32).
-      const double y = zero_point + requantize_scaled(static_cast<int32_t>(acc[i]), multiplier[c]);
-      q[i] = static_cast<uint8_t>(y < lo ? lo : y > hi ? hi : y);
+      // acc holds an integer (an f32 one is the sum of integer products, exact in f32);
+      // one float product, as quant_math.h's requantize_scaled.
+      float v = static_cast<float>(a[c]) * multiplier[c];
+      v = std::min(std::max(v, -512.0f), 512.0f);
+      v = std::min(std::max(round_half_even_small(v), flo), fhi);
+      out[c] = static_cast<uint8_t>(static_cast<int32_t>(v) + zero_point);
     }
   }
+}
+
+}  // namespace
+
+void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const float* multiplier,
+                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi) {
+  requantize_sums(acc, q, count, multiplier, channels, zero_point, lo, hi);
+}
+
+void requantize_accumulators(const int32_t* acc, uint8_t* q, int64_t count, const float* multiplier,
+                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi) {
+  requantize_sums(acc, q, count, multiplier, channels, zero_point, lo, hi);
 }
 
 void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* to, int64_t count, const QuantizedAddParams& params) {

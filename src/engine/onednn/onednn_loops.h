@@ -27,6 +27,9 @@ void requantize_u8(const uint8_t* from, uint8_t* to, int64_t count, float from_s
 // product in float (quant_math.h's requantize_scaled).
 void requantize_accumulators(const float* acc, uint8_t* q, int64_t count, const float* multiplier,
                              int64_t channels, int32_t zero_point, int32_t lo, int32_t hi);
+// The same from the int32 sums an int8 primitive writes.
+void requantize_accumulators(const int32_t* acc, uint8_t* q, int64_t count, const float* multiplier,
+                             int64_t channels, int32_t zero_point, int32_t lo, int32_t hi);
 // to[i] = quantized_add(a[i], b[i]) (quant_math.h) on stored u8 values.
 void add_u8(const uint8_t* a, const uint8_t* b, uint8_t* to, int64_t count, const QuantizedAddParams& params);
 // Flips the sign bit of each byte: i8 with zero point z <-> u8 with z + 128.

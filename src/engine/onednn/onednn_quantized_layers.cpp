@@ -36,7 +36,8 @@ void build_quantized_conv(NodeBuild& build, const Conv2D& conv) {
   const ConvShape s = conv_shape(build, conv);
   std::vector<int32_t> bias = int32_bias(build, 2, s.bias[0]);
 
-  dnnl::primitive_attr attr = requantize_attr(x, weights, y, conv.activation);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   // Padding must read as the input's zero point: oneDNN's source zero point
   // does that; without padding the zero point folds into the bias exactly.
   if (x.zero_point != 0 && has_padding(s.window))
@@ -45,7 +46,7 @@ void build_quantized_conv(NodeBuild& build, const Conv2D& conv) {
     bias = fold_zero_point(std::move(bias), weights, x.zero_point);
 
   const memory::desc source(s.source, u8, tag::any), filter(s.weights, s8, tag::any), bias_desc(s.bias, s32, tag::x),
-      destination(s.destination, u8, tag::any);
+      destination(s.destination, s32, tag::any);
   const Window& w = s.window;
   dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, source,
                                        filter, bias_desc, destination, w.strides, w.dilation, w.padding_before,
@@ -56,8 +57,11 @@ void build_quantized_conv(NodeBuild& build, const Conv2D& conv) {
   arguments[DNNL_ARG_WEIGHTS] = plan.pack(s.filter_desc(s8), weights.values.data(), pd.weights_desc());
   arguments[DNNL_ARG_BIAS] = plan.pack(bias_desc, bias.data(), pd.bias_desc());
   arguments[DNNL_ARG_SRC] = plan.read(build.inputs[0], pd.src_desc());
-  arguments[DNNL_ARG_DST] = plan.define(build.output, pd.dst_desc());
+  const ValueId sums =
+      plan.add_temporary(build.output_spec().name + "/accumulators", build.output_spec().shape, DType::i32);
+  arguments[DNNL_ARG_DST] = plan.define(sums, pd.dst_desc());
   plan.add_primitive(build.name, dnnl::convolution_forward(pd), std::move(arguments), pd.scratchpad_desc());
+  add_requantization(build, sums, requantization_multipliers(x, weights, y), y, conv.activation);
 }
 
 // As the f32 dense layer, x is read as [rows, K] in splitpoint's layout.
@@ -70,10 +74,12 @@ void build_quantized_dense(NodeBuild& build, const FullyConnected& dense) {
   const std::vector<int32_t> bias = fold_zero_point(int32_bias(build, 2, s.outputs), weights, x.zero_point);
 
   const memory::desc source({s.rows, s.inputs}, u8, tag::any), weights_desc({s.outputs, s.inputs}, s8, tag::any),
-      bias_desc({s.outputs}, s32, tag::x), destination({s.rows, s.outputs}, u8, tag::any);
+      bias_desc({s.outputs}, s32, tag::x), destination({s.rows, s.outputs}, s32, tag::any);
   dnnl::inner_product_forward::desc desc(dnnl::prop_kind::forward_inference, source, weights_desc, bias_desc,
                                          destination);
-  dnnl::inner_product_forward::primitive_desc pd(desc, requantize_attr(x, weights, y, dense.activation), plan.engine());
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::inner_product_forward::primitive_desc pd(desc, attr, plan.engine());
 
   std::unordered_map<int, memory> arguments;
   arguments[DNNL_ARG_WEIGHTS] =
@@ -81,8 +87,12 @@ void build_quantized_dense(NodeBuild& build, const FullyConnected& dense) {
   arguments[DNNL_ARG_BIAS] = plan.pack(bias_desc, bias.data(), pd.bias_desc());
   const ValueId rows = plan.add_reshaped(build.inputs[0], Shape{s.rows, s.inputs});
   arguments[DNNL_ARG_SRC] = plan.read(rows, pd.src_desc());
-  arguments[DNNL_ARG_DST] = plan.define(build.output, pd.dst_desc());
+  // The sums as [rows, outputs], then requantized into the output (its own shape).
+  const ValueId sums = plan.add_temporary(build.output_spec().name + "/accumulators", Shape{s.rows, s.outputs},
+                                          DType::i32);
+  arguments[DNNL_ARG_DST] = plan.define(sums, pd.dst_desc());
   plan.add_primitive(build.name, dnnl::inner_product_forward(pd), std::move(arguments), pd.scratchpad_desc());
+  add_requantization(build, sums, requantization_multipliers(x, weights, y), y, dense.activation);
 }
 
 }  // namespace splitpoint::onednn

@@ -171,28 +171,13 @@ void build_weighted_exact(NodeBuild& build) {
   NodeBuild in_float{plan, build.name, plain_op, std::move(inputs), sums};
   build_float_node(in_float);
 
-  // Bounds in the stored u8 domain (an i8 output's zero point is stored + 128).
-  int32_t lo = 0, hi = 255;
   Activation activation = Activation::none;
   std::visit(
       [&](const auto& op) {
         if constexpr (requires { op.activation; }) activation = op.activation;
       },
       build.op);
-  if (activation != Activation::none) lo = yq.zero_point;
-  if (activation == Activation::relu6) hi = quantize_value(6.0f, yq.scale, yq.zero_point, DType::u8);
-  memory source = plan.read(sums, plan.plain(sums));
-  memory destination = plan.define(build.output, plan.plain(build.output));
-  const int64_t count = out.shape.elements();
-  const int32_t zero_point = yq.zero_point;
-  plan.add_loop(build.name,
-                [source, destination, count, multiplier, zero_point, lo, hi] {
-                  requantize_accumulators(static_cast<const float*>(source.get_data_handle()),
-                                          static_cast<uint8_t*>(destination.get_data_handle()), count,
-                                          multiplier.data(), static_cast<int64_t>(multiplier.size()), zero_point, lo,
-                                          hi);
-                },
-                {source, destination});
+  add_requantization(build, sums, std::move(multiplier), yq, activation);
 }
 
 // An 8-bit Add of same-shape inputs in integers as TFLite computes it

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/onednn/onednn_layer_shapes.h"
+#include "engine/onednn/onednn_loops.h"
 #include "quant/quant_math.h"
 
 namespace splitpoint::onednn {
@@ -82,23 +83,41 @@ std::vector<int32_t> int32_bias(const NodeBuild& build, size_t index, int64_t ou
   return std::vector<int32_t>(values.begin(), values.end());
 }
 
-dnnl::primitive_attr requantize_attr(const ActivationQuant& x, const Int8Weights& w, const ActivationQuant& y,
-                                     Activation activation) {
+std::vector<float> requantization_multipliers(const ActivationQuant& x, const Int8Weights& w,
+                                              const ActivationQuant& y) {
   std::vector<float> scales(w.scales.size());
-  for (size_t o = 0; o < scales.size(); ++o)
-    scales[o] = requantization_scale(x.scale, w.scales[o], y.scale);
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  if (w.per_channel)
-    attr.set_output_scales(1 << 1, scales);  // along the output channel of dst
-  else
-    attr.set_output_scales(0, {scales.empty() ? 1.0f : scales[0]});
-  dnnl::post_ops ops;
-  append_activation(ops, activation, 6.0f / y.scale);
-  if (y.zero_point != 0)
-    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, 1.0f, static_cast<float>(y.zero_point));
-  attr.set_post_ops(ops);
-  return attr;
+  for (size_t o = 0; o < scales.size(); ++o) scales[o] = requantization_scale(x.scale, w.scales[o], y.scale);
+  return scales;
+}
+
+StoredBounds stored_bounds(Activation activation, const ActivationQuant& y) {
+  StoredBounds b;
+  if (activation != Activation::none) b.lo = y.zero_point;
+  if (activation == Activation::relu6) b.hi = quantize_value(6.0f, y.scale, y.zero_point, DType::u8);
+  return b;
+}
+
+void add_requantization(NodeBuild& build, ValueId sums, std::vector<float> multiplier, const ActivationQuant& y,
+                        Activation activation) {
+  PlanBuilder& plan = build.plan;
+  const StoredBounds b = stored_bounds(activation, y);
+  dnnl::memory source = plan.read(sums, plan.plain(sums));
+  dnnl::memory destination = plan.define(build.output, plan.plain(build.output));
+  const int64_t count = build.output_spec().shape.elements();
+  const int32_t zero_point = y.zero_point;
+  const bool integer = plan.spec(sums).dtype == DType::i32;
+  plan.add_loop(build.name,
+                [source, destination, count, multiplier = std::move(multiplier), zero_point, b, integer] {
+                  auto* to = static_cast<uint8_t*>(destination.get_data_handle());
+                  const auto channels = static_cast<int64_t>(multiplier.size());
+                  if (integer)
+                    requantize_accumulators(static_cast<const int32_t*>(source.get_data_handle()), to, count,
+                                            multiplier.data(), channels, zero_point, b.lo, b.hi);
+                  else
+                    requantize_accumulators(static_cast<const float*>(source.get_data_handle()), to, count,
+                                            multiplier.data(), channels, zero_point, b.lo, b.hi);
+                },
+                {source, destination});
 }
 
 }  // namespace splitpoint::onednn

@@ -3,20 +3,19 @@
 //
 // Convolution and dense layers run oneDNN's int8 kernels: u8 activations (i8
 // ones are stored as u8, see onednn_plan_builder.h), s8 weights, s32 bias.
-// oneDNN 2.6 computes
-//     y = saturate_u8(round_half_even(post_ops(scale * (acc + bias))))
-// with acc = sum x_q * w_s8, in f32 after the int32 accumulation. The
-// reference is
+// oneDNN's int8 primitive writes the int32 sums
+//     acc = bias + sum x_q * w_s8
+// and a loop of ours requantizes them as the reference does,
 //     y = clamp(zp_y + round_half_even(M * (bias_q + sum (x_q - zp_x) * (w_q - zp_w))))
 // with M = s_x * s_w / s_y and the product acc * M in float (quant_math.h's
-// requantization_scale and requantize_scaled, as TFLite). So: w_s8 = w_q - zp_w (exact: u8
-// weights have zero point 128, i8 ones 0), scale = M per output channel, the
-// activation clamps on the scaled value, and zp_y is added last by a linear
-// post-op. The input zero point is either folded into the bias,
+// requantization_scale and requantize_scaled, as TFLite). w_s8 = w_q - zp_w (exact: u8
+// weights have zero point 128, i8 ones 0). The input zero point is either folded into the bias,
 //     bias = bias_q - zp_x * sum w_s8,
 // which is exact unless the window reaches into padding (padding must read as
 // zp_x, the real 0), or else given to oneDNN as the source zero point.
-// oneDNN's f32 product is the same one, so both agree exactly.
+// (oneDNN's own output scales and post-ops round differently: with them, its
+// VNNI kernels were 2 steps from LiteRT at the output of the real MobileNet v2
+// files, measured 2026-12-07; with the sums requantized here, within one.)
 //
 // Without VNNI (x86 before AVX512-VNNI / AVX-VNNI, e.g. plain AVX2 or
 // AVX-512F machines), oneDNN multiplies u8 x s8 with vpmaddubsw, which adds two
@@ -59,9 +58,19 @@ int int8_exact_weight_limit();
 // The int32 bias (input `index`, zeros if absent) of `outputs` channels.
 std::vector<int32_t> int32_bias(const NodeBuild& build, size_t index, int64_t outputs);
 
-// The attribute doing the requantization above: output scales, the fused
-// activation, the output zero point.
-dnnl::primitive_attr requantize_attr(const ActivationQuant& x, const Int8Weights& w, const ActivationQuant& y,
-                                     Activation activation);
+// Bounds of the requantized value in the stored u8 domain: the fused activation's.
+struct StoredBounds {
+  int32_t lo = 0, hi = 255;
+};
+StoredBounds stored_bounds(Activation activation, const ActivationQuant& y);
+
+// Adds the loop that requantizes `sums` (f32 holding integers, or s32), one
+// multiplier per output channel (channels last), into the node's output.
+void add_requantization(NodeBuild& build, ValueId sums, std::vector<float> multiplier, const ActivationQuant& y,
+                        Activation activation);
+
+// The multipliers M of the int8 layers, one per output channel.
+std::vector<float> requantization_multipliers(const ActivationQuant& x, const Int8Weights& w,
+                                              const ActivationQuant& y);
 
 }  // namespace splitpoint::onednn
