@@ -245,10 +245,11 @@ double output_step(const Graph& g, size_t i) {
   return testing::all_close(actual, expected, 0.0, 1.01 * step);
 }
 
-void expect_onnx_runtime_agrees(const WriterCase& c) {
+// ONNX Runtime's outputs for the case's written file against `ours` (NHWC, in the graph's output order).
+void expect_onnx_runtime_agrees(const WriterCase& c, const std::vector<Tensor>& ours_outputs) {
   const fs::path base = work_dir() / c.name;
-  for (size_t i = 0; i < c.engine_outputs.size(); ++i) {
-    const Tensor& ours = c.engine_outputs[i];
+  for (size_t i = 0; i < ours_outputs.size(); ++i) {
+    const Tensor& ours = ours_outputs[i];
     const std::vector<uint8_t> bytes = read_file_bytes(base.string() + ".ort" + std::to_string(i) + ".bin");
     const bool image = ours.shape().rank() == 4;
     Tensor ort(image ? Shape(testing::nchw_dims_of(ours.shape())) : ours.shape(), ours.dtype());
@@ -258,7 +259,8 @@ void expect_onnx_runtime_agrees(const WriterCase& c) {
   }
 }
 
-void expect_read_back_agrees(const WriterCase& c) {
+// Reads the written file back, checks its inputs' shapes and its names, and runs it on the reference backend.
+void run_read_back(const WriterCase& c, std::vector<Tensor>* outputs) {
   const fs::path path = work_dir() / (c.name + ".onnx");
   const Graph back = read_onnx(read_file_bytes(path), path.string());
   ASSERT_EQ(back.inputs().size(), c.graph.inputs().size());
@@ -272,28 +274,8 @@ void expect_read_back_agrees(const WriterCase& c) {
   if (c.name == "op_coverage" || c.name == "elementwise") {
     for (const Node& n : c.graph.nodes()) EXPECT_TRUE(back.find_node(n.name)) << n.name;
   }
-  const std::vector<Tensor> outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
-  ASSERT_EQ(outputs.size(), c.engine_outputs.size());
-  for (size_t i = 0; i < outputs.size(); ++i)
-    EXPECT_TRUE(agree(c.graph, i, outputs[i], c.engine_outputs[i])) << "output " << i;
-}
-
-// The written file, read back and run on the reference backend, against ONNX Runtime running the same file.
-void expect_read_back_agrees_with_onnx_runtime(const WriterCase& c) {
-  const fs::path base = work_dir() / c.name;
-  const fs::path path = work_dir() / (c.name + ".onnx");
-  const Graph back = read_onnx(read_file_bytes(path), path.string());
-  const std::vector<Tensor> outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
-  ASSERT_EQ(outputs.size(), c.engine_outputs.size());
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const Tensor& ours = outputs[i];
-    const std::vector<uint8_t> bytes = read_file_bytes(base.string() + ".ort" + std::to_string(i) + ".bin");
-    const bool image = ours.shape().rank() == 4;
-    Tensor ort(image ? Shape(testing::nchw_dims_of(ours.shape())) : ours.shape(), ours.dtype());
-    ASSERT_EQ(bytes.size(), ort.bytes()) << "output " << i;
-    std::memcpy(ort.data(), bytes.data(), bytes.size());
-    EXPECT_TRUE(agree(c.graph, i, image ? testing::transpose_image(ort, true) : ort, ours)) << "output " << i;
-  }
+  *outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
+  ASSERT_EQ(outputs->size(), c.engine_outputs.size());
 }
 
 // True on an x86 CPU with AVX512-VNNI or AVX-VNNI (read from /proc/cpuinfo,
@@ -327,16 +309,20 @@ TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
     const WriterCase& c = find_case(name);
     // int8 weights: ONNX Runtime is the oracle only where its int8 sums are
     // exact (OnnxWriter.Int8WeightsRunInOnnxRuntime, skipped visibly elsewhere).
+    std::vector<Tensor> read_back;
+    run_read_back(c, &read_back);
+    if (read_back.size() != c.engine_outputs.size()) continue;  // run_read_back has failed the test, naming why
     // OPEN BUG (docs/test-audit.md, "8-bit tail with two live tensors"): on the extracted u8 tail the reference
     // backend running the in-memory graph is 2 output steps from ONNX Runtime, while the reference running the
-    // written file agrees with ONNX Runtime; until it is found, that case checks the written file against ONNX
-    // Runtime only (expect_read_back_agrees_with_onnx_runtime), so the writer and reader stay checked.
+    // written file agrees with ONNX Runtime; until it is found, that case checks the written file read back
+    // against ONNX Runtime only, so the writer and reader stay checked.
     if (std::string(name) == "mobilenet_v2_u8_tail") {
-      expect_read_back_agrees_with_onnx_runtime(c);
+      expect_onnx_runtime_agrees(c, read_back);
       continue;
     }
-    if (std::string(name) != "mobilenet_v2_i8") expect_onnx_runtime_agrees(c);
-    expect_read_back_agrees(c);
+    if (std::string(name) != "mobilenet_v2_i8") expect_onnx_runtime_agrees(c, c.engine_outputs);
+    for (size_t i = 0; i < read_back.size(); ++i)
+      EXPECT_TRUE(agree(c.graph, i, read_back[i], c.engine_outputs[i])) << "output " << i;
   }
 }
 
@@ -346,7 +332,8 @@ TEST(OnnxWriter, Int8WeightsRunInOnnxRuntime) {
                     "oracle for int8 weights here; mobilenet_v2_i8 is checked by reading it back instead";
   ASSERT_EQ(write_cases_and_run_onnx_runtime(), 0)
       << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
-  expect_onnx_runtime_agrees(find_case("mobilenet_v2_i8"));
+  const WriterCase& c = find_case("mobilenet_v2_i8");
+  expect_onnx_runtime_agrees(c, c.engine_outputs);
 }
 
 }  // namespace
