@@ -385,7 +385,7 @@ bool fuse_activation(ImportContext& ctx, const Value& x, Activation activation) 
 // where the bounds are the IR's relu/relu6 ones, else a Clip computed through
 // float with the input's quantization.
 void import_quantized_clip(ImportContext& ctx, const Value& x) {
-  const TensorInfo& t = ctx.graph.tensor(x.tensor);
+  const TensorInfo t = ctx.graph.tensor(x.tensor);  // a copy: add_node below grows the graph's tensors
   if (t.quant.empty() || t.quant.per_channel())
     throw Error("input '" + ctx.node().input(0) + "' is " + elem_type_name(x.elem_type) +
                 " without per-tensor quantization parameters");
@@ -570,7 +570,8 @@ void import_softmax(ImportContext& ctx) {
   require_float(ctx, x, 0);
   const bool single_axis = ctx.opset() >= 13;
   const int axis = normalize_axis(ctx.int_attribute("axis", single_axis ? -1 : 1), x.rank(), "axis");
-  const std::vector<int64_t>& ir_dims = ctx.graph.tensor(x.tensor).shape.dims();
+  // A copy: add_node below grows the graph's tensors, which would leave a reference dangling.
+  const std::vector<int64_t> ir_dims = ctx.graph.tensor(x.tensor).shape.dims();
   const std::vector<int> storage = x.storage();
   if (x.layout == ValueLayout::flattened_nchw && !(axis == 1 || (!single_axis && axis == 0)))
     throw Error("softmax of an NCHW flatten stored NHWC must cover its whole rows");
