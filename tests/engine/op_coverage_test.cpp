@@ -42,6 +42,9 @@ struct OpCase {
   std::string not_quantizable = {};
   // The float inputs mapped to |x| + 1/8 (Sqrt, fractional powers, divisors).
   bool positive_inputs = false;
+  // Non-empty: quantize_model rewrites the op as this one (its 8-bit form), so
+  // the 8-bit graph holds this op and not the case's.
+  std::string quantized_as = {};
 };
 
 Graph one(TestGraph g, TensorId y) { return g.finish({y}); }
@@ -178,9 +181,9 @@ std::vector<OpCase> op_cases() {
                      std::copy(v.begin(), v.end(), variance.as<float>().begin());
                      return one(g, g.node("y", BatchNorm{}, {x, gamma, beta, mean, g.constant("variance", variance)}));
                    },
-                   // A BatchNorm not after a convolution (DenseNet's pre-activation):
-                   // issue 21's 8-bit bullet.
-                   "fold BatchNorm into the convolution before it"});
+                   // A BatchNorm not after a convolution (DenseNet's pre-activation)
+                   // runs in 8-bit as a depthwise 1x1 convolution (graph/batch_norm_as_depthwise.h).
+                   "", false, "Conv2D"});
   return cases;
 }
 
@@ -308,6 +311,13 @@ TEST_P(OpCoverageTest, EveryOpMatchesReference) {
       continue;
     }
     const Graph graph = quantized_case(float_graph, dtype, c.positive_inputs);
+    if (!c.quantized_as.empty()) {
+      std::set<std::string> ops;
+      for (NodeId id = 0; id < static_cast<NodeId>(graph.nodes().size()); ++id) ops.insert(op_of(graph, id));
+      EXPECT_TRUE(ops.count(c.quantized_as)) << "the 8-bit graph has no " << c.quantized_as;
+      EXPECT_FALSE(ops.count(op_of(float_graph, 0))) << "the 8-bit graph still has " << op_of(float_graph, 0);
+      ran.insert(op_of(float_graph, 0));  // decided: its 8-bit form is quantized_as, run below
+    }
     run_node_by_node(graph, backend_name, dtype, c, ran);
   }
   // Every op of the table has a case in this dtype.

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <sstream>
 
@@ -18,6 +19,9 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "engine/backend.h"
+#include "engine/calibrate.h"
+#include "engine/random_inputs.h"
+#include "quant/agreement.h"
 #include "formats/onnx/onnx_reader.h"
 #include "formats/onnx/onnx_test_support.h"
 
@@ -30,7 +34,8 @@ constexpr int64_t kImageSize = 64;
 // mnasnet0_5: its head is a ReduceMean over H and W; googlenet: MaxPool ceil_mode=1.
 const std::vector<std::string> kModels = {"resnet18", "mobilenet_v2", "small_cnn", "mnasnet0_5", "googlenet",
                                           "mobilenet_v3_small",  // HardSigmoid in its squeeze-excitation
-                                          "activations_cnn"};    // GELU, PReLU, Tanh, SiLU, a channel norm, reductions
+                                          "activations_cnn",     // GELU, PReLU, Tanh, SiLU, a channel norm, reductions
+                                          "densenet121"};        // pre-activation BatchNorm after each Concat
 
 fs::path export_dir() { return fs::read_symlink("/proc/self/exe").parent_path() / "onnx_torchvision"; }
 
@@ -111,6 +116,36 @@ TEST_P(TorchvisionTest, MatchesPyTorch) {
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionTest, ::testing::ValuesIn(kModels),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// DenseNet's pre-activation BatchNorms (after a Concat, before the ReLU and the convolution) cannot fold
+// into a convolution; in 8-bit they run as depthwise 1x1 convolutions (graph/batch_norm_as_depthwise.h).
+// PyTorch's float logits are the oracle: the u8 and i8 models calibrated on 8 random inputs must point the
+// same way. Measured 0.9996 (u8) for the 10 logits; per-layer rounding noise of ~40-50 dB over ~120 8-bit
+// layers leaves a cosine above 0.999; 0.995 leaves room, and a pre-activation BatchNorm off by its beta
+// falls to about 0.95 (tests/engine/preactivation_batch_norm_test.cpp).
+TEST(TorchvisionQuantized, Densenet121QuantizesAndTracksPyTorch) {
+  ASSERT_EQ(export_model("densenet121"), 0) << "export_torchvision.py failed (needs /usr/bin/python3 with torch)";
+  const fs::path base = export_dir() / "densenet121";
+  std::istringstream dims(testing::file_text(base.string() + ".dims"));
+  int64_t n, c, h, w, rows, classes;
+  dims >> n >> c >> h >> w >> rows >> classes;
+  const Graph graph = read_onnx(read_file_bytes(base.string() + ".onnx"), base.string() + ".onnx");
+  const Tensor input = testing::transpose_image(float_file(base.string() + ".input.bin", Shape{n, c, h, w}), true);
+  const Tensor expected = float_file(base.string() + ".output.bin", Shape{rows, classes});
+  auto reference = make_backend("reference");
+  std::vector<std::vector<Tensor>> calibration;
+  for (uint64_t s = 0; s < 8; ++s) calibration.push_back(random_inputs(graph, 300 + s));
+  for (QuantScheme scheme : {QuantScheme::u8, QuantScheme::i8}) {
+    SCOPED_TRACE(quant_scheme_name(scheme));
+    const QuantizedModel q = quantize_model(*reference, graph, scheme, calibration, {});
+    AgreementMeter meter;
+    meter.add(expected, reference->compile(q.graph, {1})->run(std::vector<Tensor>{input})[0]);
+    const Agreement a = meter.result();
+    std::cout << "densenet121 " << quant_scheme_name(scheme) << ": cosine " << a.min_cosine << " against PyTorch\n";
+    EXPECT_GE(a.min_cosine, 0.995);
+    EXPECT_EQ(a.top1_agreement, 1.0);
+  }
+}
 
 }  // namespace
 }  // namespace splitpoint
