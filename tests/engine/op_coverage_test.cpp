@@ -111,6 +111,17 @@ std::vector<OpCase> op_cases() {
     return g.node("y", Concat{}, {x, b});
   }));
   unary("reshape_flatten", Reshape{{1, -1}});
+  unary("transpose_nhwc_to_nchw", Transpose{{0, 3, 1, 2}});
+  unary("transpose_unit_axis_only", Transpose{{1, 0, 2, 3}});  // moves the batch of 1: no data moves
+  cases.push_back({"transpose_rank3", [] {
+                     TestGraph g("transpose_rank3");
+                     return one(g, g.node("y", Transpose{{0, 2, 1}}, {g.input("x", Shape{2, 5, 3})}));
+                   }});
+  cases.push_back({"transpose_rank6", [] {
+                     TestGraph g("transpose_rank6");
+                     const TensorId x = g.input("x", Shape{2, 1, 3, 2, 2, 3});
+                     return one(g, g.node("y", Transpose{{5, 2, 0, 4, 1, 3}}, {x}));
+                   }});
   cases.push_back({"softmax", [] {
                      TestGraph g("softmax");
                      const TensorId x = g.input("x", Shape{2, 10});
@@ -206,6 +217,9 @@ const std::vector<Refusal> kRefused = {
     {"xnnpack", "reduce_max_width", "ReduceMax"},             // no max reduction
     {"xnnpack", "reduce_max_height_channels", "ReduceMax"},   //
     {"xnnpack", "softmax_middle_axis", "Softmax"},            // the last axis only
+    {"xnnpack", "transpose_nhwc_to_nchw", "Transpose"},       // no transpose in its subgraph API
+    {"xnnpack", "transpose_rank3", "Transpose"},              //
+    {"xnnpack", "transpose_rank6", "Transpose"},              //
 };
 
 bool refused(const std::string& backend, const std::string& case_name, const std::string& op) {
