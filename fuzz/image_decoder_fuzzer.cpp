@@ -1,7 +1,7 @@
 // libFuzzer target: the image decoder (core/image.h decode_image), which `run --inputs`, `exec --image` and
 // `accuracy` (a folder per class) run on image files from anywhere: the format and header checks of core/image.cpp,
 // then stb_image, compiled here from its header with the fuzzer's instrumentation (stb_image_impl.cpp), so its
-// heap overflows and integer overflows are seen. Both gray and RGB decoding run. splitpoint::Error is the expected
+// heap overflows and integer overflows are seen (JPEG goes to Debian's libjpeg-turbo). Both gray and RGB decoding run. splitpoint::Error is the expected
 // answer to a bad file; a decoded image must be of the size image_info said, within kMaxImagePixels.
 #include <cstddef>
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <stb_image.h>
 #include <stb_image_resize.h>
+#include <turbojpeg.h>
 
 #include <climits>
 #include <memory>
@@ -36,35 +37,6 @@ ImageFormat format_of(std::span<const uint8_t> b, const std::string& source) {
   throw Error(ErrorKind::kUnsupported,
               fmt::format("{}: not a PNG, JPEG, BMP or binary PGM/PPM image (first bytes: {})", source,
                           b.empty() ? std::string("none, the file is empty") : first));
-}
-
-// Every place stb_image could take for a DHT marker (0xFF, any 0xFF fill bytes, 0xC4: stb_image skips fill bytes
-// before a marker, and reads markers after entropy-coded data too) is read as stb_image would read the segment
-// there; a table declaring more than 256 codes (stb_image's arrays hold 256 plus an end mark) is refused. A byte
-// past the end reads as 0, as in stb_image.
-void check_jpeg_huffman_tables(std::span<const uint8_t> b, const std::string& source) {
-  const auto at = [&](size_t i) -> int { return i < b.size() ? b[i] : 0; };
-  for (size_t m = 1; m < b.size(); ++m) {
-    if (b[m] != 0xc4 || b[m - 1] != 0xff) continue;
-    size_t p = m + 1;
-    int64_t left = (at(p) << 8 | at(p + 1)) - 2;
-    p += 2;
-    for (int tables = 0; left > 0; ++tables) {
-      // A JPEG has 8 tables at most (4 DC, 4 AC); the bound keeps this check linear in the file.
-      if (tables == 32)
-        throw Error(fmt::format("{}: corrupt JPEG: the DHT segment at byte {} holds more than 32 tables", source, m - 1));
-      const int q = at(p++);
-      if ((q >> 4) > 1 || (q & 15) > 3) break;  // stb_image refuses the segment itself
-      int codes = 0;
-      for (int i = 0; i < 16; ++i) codes += at(p++);
-      if (codes > 256)
-        throw Error(fmt::format("{}: corrupt JPEG: the Huffman table at byte {} declares {} codes (at most 256)",
-                                source, m - 1, codes));
-      p += static_cast<size_t>(codes);
-      left -= 17 + codes;
-      if (p > b.size()) break;
-    }
-  }
 }
 
 // Every PNG chunk's length against the bytes after it, up to IEND: stb_image allocates a chunk's declared length
@@ -113,6 +85,25 @@ void check_pnm_header(std::span<const uint8_t> b, const std::string& source) {
                 fmt::format("{}: PGM/PPM maximum value {}: only 8-bit images (1..255) are read", source, values[2]));
 }
 
+using TurboHandle = std::unique_ptr<void, int (*)(tjhandle)>;
+
+TurboHandle turbo_decompressor(const std::string& source) {
+  TurboHandle handle(tjInitDecompress(), tjDestroy);
+  if (!handle) throw Error(ErrorKind::kInternal, source + ": cannot start libjpeg-turbo");
+  return handle;
+}
+
+// A JPEG's size by libjpeg-turbo (stb_image's JPEG decoder is not used: a Huffman table of more than 256 codes,
+// also behind 0xFF fill bytes, or a scan using a table never defined read and wrote outside its arrays).
+ImageInfo jpeg_info(std::span<const uint8_t> b, const std::string& source) {
+  const TurboHandle handle = turbo_decompressor(source);
+  int width = 0, height = 0, subsampling = 0, colorspace = 0;
+  if (tjDecompressHeader3(handle.get(), b.data(), static_cast<unsigned long>(b.size()), &width, &height, &subsampling,
+                          &colorspace) != 0)
+    throw Error(fmt::format("{}: cannot read JPEG ({})", source, tjGetErrorStr2(handle.get())));
+  return {width, height, colorspace == TJCS_GRAY ? 1 : 3};
+}
+
 }  // namespace
 
 ImageInfo image_info(std::span<const uint8_t> bytes, const std::string& source) {
@@ -121,11 +112,12 @@ ImageInfo image_info(std::span<const uint8_t> bytes, const std::string& source) 
                                                   bytes.size(), describe_bytes(kMaxImageFileBytes)));
   if (bytes.size() > static_cast<size_t>(INT_MAX)) throw Error(ErrorKind::kTooLarge, source + ": image file too large");
   const ImageFormat format = format_of(bytes, source);
-  if (format == ImageFormat::jpeg) check_jpeg_huffman_tables(bytes, source);
   if (format == ImageFormat::pnm) check_pnm_header(bytes, source);
   if (format == ImageFormat::png) check_png_chunks(bytes, source);
   ImageInfo info;
-  if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &info.width, &info.height, &info.channels))
+  if (format == ImageFormat::jpeg) {
+    info = jpeg_info(bytes, source);
+  } else if (!stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &info.width, &info.height, &info.channels))
     throw Error(fmt::format("{}: cannot read image ({})", source, stbi_failure_reason()));
   if (info.width <= 0 || info.height <= 0)
     throw Error(fmt::format("{}: image of {}x{} pixels", source, info.width, info.height));
@@ -138,6 +130,21 @@ ImageInfo image_info(std::span<const uint8_t> bytes, const std::string& source) 
 Image decode_image(std::span<const uint8_t> bytes, const std::string& source, int channels) {
   if (channels != 1 && channels != 3) throw Error(ErrorKind::kInternal, "decode_image: channels must be 1 or 3");
   const ImageInfo info = image_info(bytes, source);
+  Image image;
+  image.width = info.width;
+  image.height = info.height;
+  image.channels = channels;
+  if (format_of(bytes, source) == ImageFormat::jpeg) {
+    // At most 500 scans (a progressive JPEG of many scans is slow to decode). A warning (corrupt data that
+    // libjpeg-turbo decodes anyway, as other viewers do) is not an error.
+    const TurboHandle handle = turbo_decompressor(source);
+    image.pixels.resize(static_cast<size_t>(info.width) * info.height * channels);
+    if (tjDecompress2(handle.get(), bytes.data(), static_cast<unsigned long>(bytes.size()), image.pixels.data(),
+                      info.width, 0, info.height, channels == 1 ? TJPF_GRAY : TJPF_RGB, TJFLAG_LIMITSCANS) != 0 &&
+        tjGetErrorCode(handle.get()) != TJERR_WARNING)
+      throw Error(fmt::format("{}: cannot read JPEG ({})", source, tjGetErrorStr2(handle.get())));
+    return image;
+  }
   int width = 0, height = 0, stored = 0;
   std::unique_ptr<unsigned char, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &stored, channels),
@@ -146,10 +153,6 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& source, in
   if (width != info.width || height != info.height)
     throw Error(fmt::format("{}: corrupt image: its header says {}x{}, it decodes to {}x{}", source, info.width,
                             info.height, width, height));
-  Image image;
-  image.width = width;
-  image.height = height;
-  image.channels = channels;
   image.pixels.assign(pixels.get(), pixels.get() + static_cast<size_t>(width) * height * channels);
   return image;
 }

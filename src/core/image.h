@@ -1,13 +1,15 @@
 #pragma once
-// Model inputs from image files (PNG, JPEG, BMP, 8-bit PGM/PPM, via stb_image): decoded,
+// Model inputs from image files (PNG, BMP, 8-bit PGM/PPM via stb_image; JPEG via libjpeg-turbo): decoded,
 // resized to the model's input (bilinear) and scaled per a preprocessing
 // convention, as an NHWC float32 tensor.
 //
-// Image files are hostile input, and stb_image is not hardened against them (a JPEG Huffman table of more than 256
-// codes, a 16-bit PGM converted to another channel count, a PGM dimension past INT_MAX each overflow a heap buffer
-// or an int in it). So the format is taken from its magic bytes and only the four above are decoded (no GIF, PSD,
-// TGA, HDR or PIC), the header is checked here before stb_image sees the file (every JPEG DHT segment's counts,
-// every PNG chunk's length against the file, a PGM/PPM header's numbers and 8-bit maximum), and an image is at most
+// Image files are hostile input, and stb_image is not hardened against them: its JPEG decoder read and wrote outside
+// its tables (a Huffman table of more than 256 codes, also behind 0xFF fill bytes; a scan using a table never
+// defined), a 16-bit PGM converted to another channel count overflowed a heap buffer, a PGM dimension past INT_MAX
+// overflowed an int, and a PNG chunk's declared length (up to 1 GiB) was allocated before reading it. So the format
+// is taken from its magic bytes and only the four above are decoded (no GIF, PSD, TGA, HDR or PIC); JPEG goes to
+// libjpeg-turbo (at most 500 scans); before stb_image sees a file, every PNG chunk's length is checked against the
+// file and a PGM/PPM header's numbers (at most 9 digits) and maximum (8-bit only); and an image is at most
 // kMaxImagePixels pixels in a file of at most kMaxImageFileBytes. A file that fails is an Error naming it and what
 // is wrong.
 #include <cstdint>
