@@ -35,7 +35,7 @@ ImageFormat format_of(std::span<const uint8_t> b, const std::string& source) {
   std::string first;
   for (size_t i = 0; i < std::min<size_t>(b.size(), 4); ++i) first += fmt::format("{}{:02x}", i ? " " : "", b[i]);
   throw Error(ErrorKind::kUnsupported,
-              fmt::format("{}: not a PNG, JPEG, BMP or binary PGM/PPM image (first bytes: {})", source,
+              fmt::format("{}: cannot read image: not a PNG, JPEG, BMP or binary PGM/PPM file (first bytes: {})", source,
                           b.empty() ? std::string("none, the file is empty") : first));
 }
 
@@ -158,7 +158,15 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& source, in
 }
 
 Image read_image(const std::filesystem::path& path, int channels) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path, static_cast<size_t>(kMaxImageFileBytes), "an image file");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = read_file_bytes(path, static_cast<size_t>(kMaxImageFileBytes), "an image file");
+  } catch (const Error& e) {
+    const std::string prefix = path.string() + ": ";
+    const std::string what = e.what();
+    throw Error(e.kind(), prefix + "cannot read image (" +
+                              (what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what) + ")");
+  }
   return decode_image(bytes, path.string(), channels);
 }
 

@@ -104,7 +104,7 @@ TEST(ImageDecoder, PngChunkLongerThanTheFileIsRefusedBeforeStbImageAllocatesIt) 
 
 TEST(ImageDecoder, FormatsNotDecodedHereAreRefusedByTheirFirstBytes) {
   const std::string gif = error_of(bytes_of("GIF89a\x01\x00\x01\x00"));
-  EXPECT_NE(gif.find("hostile.img: not a PNG, JPEG, BMP or binary PGM/PPM image (first bytes: 47 49 46 38)"),
+  EXPECT_NE(gif.find("hostile.img: cannot read image: not a PNG, JPEG, BMP or binary PGM/PPM file (first bytes: 47 49 46 38)"),
             std::string::npos)
       << gif;
   EXPECT_NE(error_of({}).find("first bytes: none, the file is empty"), std::string::npos);
