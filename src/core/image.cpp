@@ -101,6 +101,8 @@ ImageInfo jpeg_info(std::span<const uint8_t> b, const std::string& source) {
   if (tjDecompressHeader3(handle.get(), b.data(), static_cast<unsigned long>(b.size()), &width, &height, &subsampling,
                           &colorspace) != 0)
     throw Error(fmt::format("{}: cannot read JPEG ({})", source, tjGetErrorStr2(handle.get())));
+  if (width <= 0 || height <= 0)  // a tables-only stream (no frame) reads as 0x0
+    throw Error(fmt::format("{}: cannot read JPEG (no frame: {}x{} pixels)", source, width, height));
   return {width, height, colorspace == TJCS_GRAY ? 1 : 3};
 }
 

@@ -64,7 +64,7 @@ TEST(ImageDecoder, JpegHuffmanTableOf256CodesIsNotTheError) {
   counts[8] = 1;
   const std::string e = error_of(jpeg_with_dht(counts, 0));
   EXPECT_EQ(e.find("Huffman"), std::string::npos) << e;
-  EXPECT_NE(e.find("hostile.img: cannot read JPEG ("), std::string::npos) << e;
+  EXPECT_NE(e.find("hostile.img: cannot read JPEG (no frame: 0x0 pixels)"), std::string::npos) << e;
 }
 
 TEST(ImageDecoder, SixteenBitPgmIsRefused) {
