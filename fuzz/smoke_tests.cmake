@@ -26,7 +26,9 @@ set(SPLITPOINT_FUZZ_BUILD ${CMAKE_SOURCE_DIR}/build-fuzz CACHE PATH "The clang b
 set(SPLITPOINT_FUZZ_SMOKE_SECONDS 20 CACHE STRING "Seconds each fuzzer runs in its ctest smoke test")
 set(fuzz_run ${CMAKE_SOURCE_DIR}/fuzz/run)
 set(fuzz_targets tflite_reader_fuzzer onnx_reader_fuzzer oip_request_fuzzer profile_json_fuzzer
-                 plan_json_fuzzer report_inputs_fuzzer cut_tensor_decoder_fuzzer)
+                 plan_json_fuzzer report_inputs_fuzzer cut_tensor_decoder_fuzzer http_request_fuzzer
+                 npy_reader_fuzzer idx_reader_fuzzer image_decoder_fuzzer labels_reader_fuzzer power_trace_fuzzer
+                 triton_config_fuzzer)
 
 add_test(NAME fuzz.build COMMAND ${fuzz_run} --build ${SPLITPOINT_FUZZ_BUILD} --build-only)
 set_tests_properties(fuzz.build PROPERTIES FIXTURES_SETUP fuzzers TIMEOUT 3000 LABELS fuzz)

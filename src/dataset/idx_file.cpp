@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -110,9 +111,19 @@ IdxArray read_idx(const std::filesystem::path& path, int64_t max_bytes) {
     total *= d;
     array.dims.push_back(d);
   }
-  array.bytes.resize(static_cast<size_t>(total));
-  const size_t got = source.read(array.bytes.data(), array.bytes.size());
-  if (got != array.bytes.size())
+  // The elements are read in chunks, the array growing by what arrives: a header declaring 2 GiB in a 20-byte file
+  // (or a gzip stream that ends early) costs a chunk, not 2 GiB.
+  constexpr size_t kChunk = size_t{1} << 20;
+  size_t got = 0;
+  while (got < static_cast<size_t>(total)) {
+    const size_t want = std::min(kChunk, static_cast<size_t>(total) - got);
+    array.bytes.resize(got + want);
+    const size_t n = source.read(array.bytes.data() + got, want);
+    got += n;
+    if (n < want) break;
+  }
+  array.bytes.resize(got);
+  if (got != static_cast<size_t>(total))
     throw Error(fmt::format("{}: truncated IDX file: the header declares {} element bytes, the file has {}", name, total,
                             got));
   uint8_t extra = 0;

@@ -1,7 +1,6 @@
 #include "dataset/labelled_images.h"
 
 #include <fmt/format.h>
-#include <stb/stb_image.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/image.h"
 #include "core/npy.h"
 #include "dataset/idx_file.h"
 
@@ -66,7 +66,6 @@ std::vector<int64_t> npy_labels(const NpyArray& a, const std::filesystem::path& 
   return labels;
 }
 
-constexpr int64_t kMaxFolderImagePixels = int64_t{1} << 24;
 constexpr int64_t kMaxFolderBytes = int64_t{1} << 31;
 
 }  // namespace
@@ -135,27 +134,22 @@ LabelledImages read_image_folders(const std::filesystem::path& dir) {
       if (entry.is_regular_file()) files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-      int width = 0, height = 0, channels = 0;
-      if (!stbi_info(file.c_str(), &width, &height, &channels))
-        throw Error(fmt::format("{}: cannot read image ({})", file.string(), stbi_failure_reason()));
-      if (int64_t{width} * height > kMaxFolderImagePixels)
-        throw Error(ErrorKind::kTooLarge, fmt::format("{}: {}x{} is above the limit of {} pixels", file.string(), width,
-                                                      height, kMaxFolderImagePixels));
+      const std::vector<uint8_t> bytes =
+          read_file_bytes(file, static_cast<size_t>(kMaxImageFileBytes), "an image file");
+      const ImageInfo info = image_info(bytes, file.string());
       if (images.count == 0) {
-        images.width = width;
-        images.height = height;
-        images.channels = channels == 1 || channels == 2 ? 1 : 3;  // grey (+alpha) as grey, else RGB
-      } else if (width != images.width || height != images.height) {
-        throw Error(fmt::format("{}: {}x{}, but the first image is {}x{}", file.string(), width, height, images.width,
-                                images.height));
+        images.width = info.width;
+        images.height = info.height;
+        images.channels = info.channels == 1 || info.channels == 2 ? 1 : 3;  // grey (+alpha) as grey, else RGB
+      } else if (info.width != images.width || info.height != images.height) {
+        throw Error(fmt::format("{}: {}x{}, but the first image is {}x{}", file.string(), info.width, info.height,
+                                images.width, images.height));
       }
-      std::unique_ptr<unsigned char, void (*)(void*)> pixels(
-          stbi_load(file.c_str(), &width, &height, &channels, static_cast<int>(images.channels)), stbi_image_free);
-      if (!pixels) throw Error(fmt::format("{}: cannot read image ({})", file.string(), stbi_failure_reason()));
+      const Image image = decode_image(bytes, file.string(), static_cast<int>(images.channels));
       if (static_cast<int64_t>(images.pixels.size()) + images.image_bytes() > kMaxFolderBytes)
         throw Error(ErrorKind::kTooLarge,
                     fmt::format("{}: the images exceed the limit of {} bytes", dir.string(), kMaxFolderBytes));
-      images.pixels.insert(images.pixels.end(), pixels.get(), pixels.get() + images.image_bytes());
+      images.pixels.insert(images.pixels.end(), image.pixels.begin(), image.pixels.end());
       images.labels.push_back(static_cast<int64_t>(label));
       ++images.count;
     }

@@ -160,5 +160,36 @@ TEST_F(IdxFile, ReadsDebiansFashionMnist) {
   ASSERT_TRUE(source.calibration_images.has_value());
 }
 
+// The peak resident memory of this process in kB (/proc/self/status VmHWM).
+int64_t peak_kb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  return -1;
+}
+
+TEST_F(IdxFile, AHeaderDeclaringGigabytesCostsOnlyTheBytesThatArrive) {
+  // 00 00 08 03, dims 1536 x 1024 x 1024 = 1.5 GiB of elements, then 16 bytes: the reader allocated the 1.5 GiB
+  // before reading (and touched it); now it grows the array by what it reads, 1 MiB at a time. Plain and gzipped.
+  const std::vector<uint8_t> bytes = {0, 0, 8, 3, 0, 0, 6, 0, 0, 0, 4, 0, 0, 0, 4, 0,
+                                      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  const int64_t before = peak_kb();
+  ASSERT_GT(before, 0);
+  for (const std::string name : {"big.idx", "big.idx.gz"}) {
+    const fs::path path = write(name, bytes);
+    try {
+      read_idx(path);
+      FAIL() << "expected an Error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(name + ": truncated IDX file: the header declares 1610612736 element "
+                                           "bytes, the file has 16"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_LT(peak_kb() - before, 64 * 1024) << "kB of peak memory grown reading 32-byte files";
+}
+
 }  // namespace
 }  // namespace splitpoint
