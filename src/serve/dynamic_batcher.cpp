@@ -105,6 +105,7 @@ DynamicBatcher::Outcome DynamicBatcher::run(const ServedModel& model, const std:
   Queue& q = queues_[{model.name, version}];
   q.waiting.push_back(&p);
   ++queued_;
+  cv_.notify_all();  // a leader waiting for a full batch counts this one
   const auto max_batch = static_cast<size_t>(options_.max_batch);
   while (!p.done) {
     if (p.taken || q.leading) {
