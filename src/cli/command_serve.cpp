@@ -32,6 +32,8 @@ struct ServeOptions {
   int connections = 128;
   int compute_slots = 1;
   int max_queue = 64;
+  int max_batch = 1;
+  int64_t max_queue_delay_us = 2000;
   double max_request_mb = 64;
   double max_inflight_mb = 256;
   int request_timeout_s = 60;
@@ -45,12 +47,17 @@ ServerOptions server_options_of(const ServeOptions& o) {
   if (!(o.max_request_mb > 0)) throw Error(fmt::format("--max-request-mb must be positive, is {}", o.max_request_mb));
   if (!(o.max_inflight_mb > 0)) throw Error(fmt::format("--max-inflight-mb must be positive, is {}", o.max_inflight_mb));
   if (o.request_timeout_s < 1) throw Error(fmt::format("--request-timeout must be at least 1 s, is {}", o.request_timeout_s));
+  if (o.max_batch < 1 || o.max_batch > 1024) throw Error(fmt::format("--max-batch must be 1..1024, is {}", o.max_batch));
+  if (o.max_queue_delay_us < 0 || o.max_queue_delay_us > 10'000'000)
+    throw Error(fmt::format("--max-queue-delay-us must be 0..10000000, is {}", o.max_queue_delay_us));
   ServerOptions options;
   options.host = o.host;
   options.port = o.port;
   options.connection_threads = o.connections;
   options.compute_slots = o.compute_slots;
   options.max_queue = o.max_queue;
+  options.max_batch = o.max_batch;
+  options.max_queue_delay_us = o.max_queue_delay_us;
   options.max_request_bytes = static_cast<int64_t>(o.max_request_mb * 1048576.0);
   options.max_inflight_bytes = static_cast<int64_t>(o.max_inflight_mb * 1048576.0);
   options.request_timeout_s = o.request_timeout_s;
@@ -146,6 +153,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--compute-slots", o->compute_slots, "Inferences computed at once")->capture_default_str();
   cmd->add_option("--max-queue", o->max_queue, "Inferences waiting beyond those; more are refused with 503")
+      ->capture_default_str();
+  cmd->add_option("--max-batch", o->max_batch,
+                  "Dynamic batching: requests for one model run as one batch, up to this many (1: each alone; "
+                  "1..1024; e.g. 8). A batch pads to a compiled size (1, 2, 4, ... up to this); --cache should hold "
+                  "them. oneDNN's fp32 answers then differ from unbatched ones in the last bits")
+      ->capture_default_str();
+  cmd->add_option("--max-queue-delay-us", o->max_queue_delay_us,
+                  "Dynamic batching: how long the oldest request waits for others to join its batch, microseconds "
+                  "(0..10000000)")
       ->capture_default_str();
   cmd->add_option("--max-request-mb", o->max_request_mb, "Largest request body, MiB (413 beyond)")->capture_default_str();
   cmd->add_option("--max-inflight-mb", o->max_inflight_mb,

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "graph/cut.h"
 #include "graph/layers.h"
+#include "graph/rebatch.h"
 #include "graph/segment.h"
 #include "serve/model_naming.h"
 
@@ -68,9 +69,27 @@ const ServedModel* ModelRepository::find(const std::string& name) const {
 }
 
 ModelRepository::Result ModelRepository::run(const ServedModel& model, const std::vector<Tensor>& inputs) {
+  return run_batch(model, inputs, 1);
+}
+
+bool ModelRepository::batchable(const ServedModel& model) const {
+  try {
+    rebatch(model.segment, 2);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+ModelRepository::Result ModelRepository::run_batch(const ServedModel& model, const std::vector<Tensor>& inputs,
+                                                   int64_t batch) {
   Result result;
   const auto compile_start = std::chrono::steady_clock::now();
-  auto entry = cache_.get(model.name, [&] { return backend_->compile(model.segment, options_); });
+  // A NUL cannot be in a served name (a URL path segment), so no model's key is another's batch key.
+  const std::string key = batch == 1 ? model.name : model.name + std::string(1, '\0') + std::to_string(batch);
+  auto entry = cache_.get(key, [&] {
+    return backend_->compile(batch == 1 ? model.segment : rebatch(model.segment, batch), options_);
+  });
   std::lock_guard lock(entry->run_lock);
   const auto start = std::chrono::steady_clock::now();
   result.wait_ms = std::chrono::duration<double, std::milli>(start - compile_start).count();

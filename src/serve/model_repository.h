@@ -50,6 +50,12 @@ class ModelRepository {
     double wait_ms = 0;  // compiling (first use) and waiting for another request on this segment
   };
   Result run(const ServedModel& model, const std::vector<Tensor>& inputs);
+  // As run(), on inputs of batch `batch` ([batch, ...] each; graph/rebatch.h
+  // makes the segment for it, compiled and cached per batch size; batch 1 is
+  // run()). Throws Error (unsupported) for a model whose rows would mix.
+  Result run_batch(const ServedModel& model, const std::vector<Tensor>& inputs, int64_t batch);
+  // True when `model` can run batched (graph/rebatch.h accepts its segment).
+  bool batchable(const ServedModel& model) const;
 
   const Backend& backend() const { return *backend_; }
   const CompileOptions& compile_options() const { return options_; }

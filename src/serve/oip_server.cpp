@@ -17,9 +17,11 @@
 #include "core/error.h"
 #include "serve/compute_slots.h"
 #include "serve/cut_transport.h"
+#include "serve/dynamic_batcher.h"
 #include "serve/http_front.h"
 #include "serve/oip_message.h"
 #include "serve/request_binding.h"
+#include "serve/server_metrics.h"
 
 namespace splitpoint {
 
@@ -137,11 +139,19 @@ struct OipServer::State {
   bool stopped = false;
 
   ComputeSlots slots;
+  ServerMetrics metrics;
+  DynamicBatcher batcher;
 
   std::atomic<int64_t> requests{0}, inferences{0}, client_errors{0}, server_errors{0};
 
   State(ModelRepository& m, ServerOptions o)
-      : models(m), options(std::move(o)), slots(options.compute_slots, options.max_queue) {}
+      : models(m),
+        options(std::move(o)),
+        slots(options.compute_slots, options.max_queue),
+        batcher(m, slots, BatcherOptions{options.max_batch, options.max_queue_delay_us, options.max_queue},
+                [this](const ServedModel& model, const std::string& version, int batch) {
+                  metrics.record_execution(model.name, version, batch);
+                }) {}
 
   void log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -178,37 +188,35 @@ struct OipServer::State {
                                                   fmt::join(m.versions, ", ")));
   }
 
-  void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
-    const ServedModel& model = model_or_404(name);
-    const std::string version = version_or_404(model, req);
-    std::optional<std::string_view> json_length;
-    std::string header_length;
-    if (req.has_header("Inference-Header-Content-Length")) {
-      header_length = req.get_header_value("Inference-Header-Content-Length");
-      json_length = header_length;
-    }
+  // The part of an inference after the model and version are known (what
+  // the metrics count as the model's request); fills the times it measured.
+  void infer_bound(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res,
+                   const ServedModel& model, const std::string& version,
+                   const std::optional<std::string_view>& json_length, const std::string& header_length,
+                   double& queue_us, double& compute_us) {
+    (void)req;
     OipLimits limits;
     limits.max_body_bytes = options.max_request_bytes;
     const InferRequest request = header_length == "0" ? raw_binary_request(model, body_bytes)
                                                       : parse_infer_request(body_bytes, json_length, limits);
     const BoundRequest bound = bind_request(request, model, options.max_request_bytes * 64);
-    ModelRepository::Result result;
-    {
-      const ComputeSlots::Lease slot = slots.acquire();
-      try {
-        result = models.run(model, bound.inputs);
-      } catch (const Error& e) {
-        throw run_failure(model, e);
-      }
+    DynamicBatcher::Outcome result;
+    try {
+      result = batcher.run(model, version, bound.inputs);
+    } catch (const Error& e) {
+      throw run_failure(model, e);
     }
+    queue_us = result.queue_us;
+    compute_us = result.compute_us;
 
     InferResponse response;
     response.model_name = model.name;
     response.model_version = version;
     response.id = request.id;
     response.empty_id_given = request.empty_id_given;
-    response.parameters["server_compute_ms"] = result.compute_ms;
-    response.parameters["server_wait_ms"] = result.wait_ms;
+    response.parameters["server_compute_ms"] = result.compute_us / 1000.0;
+    response.parameters["server_wait_ms"] = result.queue_us / 1000.0;
+    if (batcher.options().max_batch > 1) response.parameters["server_batch_size"] = result.batch_size;
     for (size_t i : bound.outputs) response.outputs.push_back(plain_oip_tensor(model.outputs[i].name, result.outputs[i]));
     OipBody body;
     try {
@@ -218,8 +226,30 @@ struct OipServer::State {
     }
     res.status = 200;
     if (body.json_length) res.set_header("Inference-Header-Content-Length", std::to_string(*body.json_length));
-    res.set_header("Server-Timing", fmt::format("compute;dur={:.3f}", result.compute_ms));
+    res.set_header("Server-Timing", fmt::format("compute;dur={:.3f}", result.compute_us / 1000.0));
     res.set_content(std::move(body.bytes), body.content_type.c_str());
+  }
+
+  void infer(const httplib::Request& req, const std::string& body_bytes, httplib::Response& res, const std::string& name) {
+    const ServedModel& model = model_or_404(name);
+    const std::string version = version_or_404(model, req);
+    std::optional<std::string_view> json_length;
+    std::string header_length;
+    if (req.has_header("Inference-Header-Content-Length")) {
+      header_length = req.get_header_value("Inference-Header-Content-Length");
+      json_length = header_length;
+    }
+    const auto received = std::chrono::steady_clock::now();
+    double queue_us = 0, compute_us = 0;
+    try {
+      infer_bound(req, body_bytes, res, model, version, json_length, header_length, queue_us, compute_us);
+    } catch (...) {
+      metrics.record_request(model.name, version, false, 0, queue_us, compute_us);
+      throw;
+    }
+    const double request_us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - received).count();
+    metrics.record_request(model.name, version, true, request_us, queue_us, compute_us);
     ++inferences;
   }
 
@@ -274,6 +304,10 @@ struct OipServer::State {
       return httplib::Server::HandlerResponse::Handled;
     });
     s.Get("/v2/health/live", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"live", true}}); });
+    s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = 200;
+      res.set_content(metrics.prometheus_text(), "text/plain; version=0.0.4; charset=utf-8");
+    });
     s.Get("/v2/health/ready", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"ready", true}}); });
     s.Get(R"(/v2/?)", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, {{"name", "splitpoint"}, {"version", options.version},

@@ -9,6 +9,7 @@
 //   GET  /v2/models/{m}[/versions/{v}]/ready
 //   POST /v2/models/{m}[/versions/{v}]/infer    inference
 //   POST /v2/repository/index                   every hosted model (Triton's repository extension)
+//   GET  /metrics                               per-model counters, Prometheus text format (serve/server_metrics.h)
 // Errors are {"error": "..."} with the status of the error's kind
 // (http_status_for): 400 (malformed request, wrong input name, shape, dtype or
 // size), 401 (no or wrong bearer token), 404 (unknown model or path), 413
@@ -18,7 +19,8 @@
 //
 // An inference response carries the server's compute time as the response
 // parameter "server_compute_ms" and the header `Server-Timing: compute;dur=MS`,
-// and the time it waited (queue, first-use compile) as "server_wait_ms".
+// and the time it waited (queue, first-use compile) as "server_wait_ms"; with
+// dynamic batching on, the requests in its batch as "server_batch_size".
 //
 // Over plain HTTP, client connections are held by a polling front
 // (serve/http_front.h) that reads each request whole under the header, body,
@@ -46,6 +48,11 @@ struct ServerOptions {
   int connection_threads = 128;    // connections served at once (a thread each; more wait for a free one)
   int compute_slots = 1;           // inferences computed at once
   int max_queue = 64;              // inferences waiting beyond those
+  // Dynamic batching (serve/dynamic_batcher.h): requests for one model run
+  // together, up to max_batch (1: each alone), the oldest waiting at most
+  // max_queue_delay_us for others.
+  int max_batch = 1;
+  int64_t max_queue_delay_us = 2000;
   int64_t max_request_bytes = int64_t{64} << 20;
   std::string token;               // bearer token; empty: no authentication
   std::string tls_cert, tls_key;   // PEM files; both or neither

@@ -36,10 +36,12 @@ struct LocalServer {
   std::unique_ptr<OipServer> server;
   int port = 0;
 
-  explicit LocalServer(const std::vector<Graph>& graphs, ServerOptions options = {}, size_t cache = 3) {
+  // `backend`: empty for the default.
+  explicit LocalServer(const std::vector<Graph>& graphs, ServerOptions options = {}, size_t cache = 3,
+                       const std::string& backend = "") {
     CompileOptions compile;
     compile.threads = 1;
-    repository = std::make_unique<ModelRepository>(make_backend(default_backend_name()), compile, cache);
+    repository = std::make_unique<ModelRepository>(make_backend(backend.empty() ? default_backend_name() : backend), compile, cache);
     for (const Graph& g : graphs) repository->add_model(g);
     options.port = 0;
     options.keep_alive_timeout_s = 1;  // stop() waits for idle keep-alive connections this long
