@@ -137,6 +137,7 @@ std::pair<WorkKind, double> node_work(const Graph& graph, const Layer& layer, No
           [&](const Concat&) { return elementwise(); },
           [&](const Softmax&) { return elementwise(); },
           [&](const Pad&) { return elementwise(); },
+          [&](const Slice&) { return elementwise(); },
           [&](const BatchNorm&) { return elementwise(); },
           [&](const Tanh&) { return elementwise(); },
           [&](const LeakyRelu&) { return elementwise(); },

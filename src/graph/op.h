@@ -139,6 +139,15 @@ struct ReduceMean : ReduceAxes {};
 struct ReduceSum : ReduceAxes {};
 struct ReduceMax : ReduceAxes {};
 
+// A strided window of the input: on dimension d, sizes[d] elements from
+// starts[d], steps[d] apart (a negative step walks backwards). One entry per
+// dimension, every element inside the input; the output's dims are `sizes`.
+// ONNX Slice and each output of ONNX Split, TFLite SLICE, STRIDED_SLICE and
+// each output of SPLIT are one Slice.
+struct Slice {
+  std::vector<int64_t> starts, steps, sizes;
+};
+
 struct Pad {
   std::vector<std::pair<int64_t, int64_t>> paddings;  // (before, after) per dimension
   float value = 0.0f;
@@ -156,7 +165,7 @@ struct Dequantize {};
 using Op = std::variant<Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool, FullyConnected, Relu, Relu6,
                         Clip, HardSwish, HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Transpose, Softmax, Pad,
                         BatchNorm, Quantize, Dequantize, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div,
-                        ReduceMean, ReduceSum, ReduceMax>;
+                        ReduceMean, ReduceSum, ReduceMax, Slice>;
 
 // Per-op properties and the exhaustive-dispatch helpers: graph/op_table.h.
 

@@ -107,6 +107,7 @@ inline constexpr OpProperties kDiv{"Div", kAllInputs, false, false, false, host_
 inline constexpr OpProperties kReduceMean{"ReduceMean", kAllInputs, false, false, false, supported, calibrated};
 inline constexpr OpProperties kReduceSum{"ReduceSum", kAllInputs, false, false, false, supported, calibrated};
 inline constexpr OpProperties kReduceMax{"ReduceMax", kAllInputs, false, false, false, supported, same_as_input};
+inline constexpr OpProperties kSlice{"Slice", kAllInputs, false, false, false, supported, same_as_input};
 }  // namespace op_rows
 
 // clang-format off
@@ -142,6 +143,7 @@ template <> struct OpTraits<Div> { static constexpr const OpProperties& value = 
 template <> struct OpTraits<ReduceMean> { static constexpr const OpProperties& value = op_rows::kReduceMean; };
 template <> struct OpTraits<ReduceSum> { static constexpr const OpProperties& value = op_rows::kReduceSum; };
 template <> struct OpTraits<ReduceMax> { static constexpr const OpProperties& value = op_rows::kReduceMax; };
+template <> struct OpTraits<Slice> { static constexpr const OpProperties& value = op_rows::kSlice; };
 // clang-format on
 
 inline constexpr size_t kOpCount = std::variant_size_v<Op>;

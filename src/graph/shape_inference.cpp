@@ -260,6 +260,29 @@ Shape infer_pad(const Graph& g, NodeId id, const Pad& p) {
   return Shape(out);
 }
 
+Shape infer_slice(const Graph& g, NodeId id, const Slice& s) {
+  const Node& n = g.node(id);
+  expect_inputs(g, id, 1, 1);
+  const Shape& x = input_shape(g, n, 0);
+  const size_t rank = static_cast<size_t>(x.rank());
+  if (s.starts.size() != rank || s.steps.size() != rank || s.sizes.size() != rank)
+    throw Error(describe(g, id) + ": " + std::to_string(s.starts.size()) + " starts, " +
+                std::to_string(s.steps.size()) + " steps and " + std::to_string(s.sizes.size()) +
+                " sizes for input " + x.to_string() + " (one each per dimension)");
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t start = s.starts[d], step = s.steps[d], size = s.sizes[d], dim = x[static_cast<int>(d)];
+    const std::string at = describe(g, id) + ": dimension " + std::to_string(d) + " of input " + x.to_string();
+    if (size < 1 || size > dim) throw Error(at + ": size " + std::to_string(size) + " not in 1.." + std::to_string(dim));
+    if (step == 0 || step < -dim || step > dim) throw Error(at + ": step " + std::to_string(step) + " is 0 or past the dimension");
+    if (start < 0 || start >= dim) throw Error(at + ": start " + std::to_string(start) + " outside the input");
+    const int64_t last = start + (size - 1) * step;  // |step| <= dim and size <= dim: no overflow
+    if (last < 0 || last >= dim)
+      throw Error(at + ": element " + std::to_string(last) + " (start " + std::to_string(start) + ", step " +
+                  std::to_string(step) + ", size " + std::to_string(size) + ") outside the input");
+  }
+  return Shape(s.sizes);
+}
+
 Shape infer_batch_norm(const Graph& g, NodeId id) {
   const Node& n = g.node(id);
   expect_inputs(g, id, 5, 5);
@@ -396,6 +419,7 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
           [&](const Reshape& r) { return infer_reshape(g, id, r); },
           [&](const Transpose& t) { return infer_transpose(g, id, t); },
           [&](const Pad& p) { return infer_pad(g, id, p); },
+          [&](const Slice& s) { return infer_slice(g, id, s); },
           [&](const BatchNorm&) { return infer_batch_norm(g, id); },
           [&](const Sub&) { return infer_broadcast(g, id); },
           [&](const Div&) { return infer_broadcast(g, id); },

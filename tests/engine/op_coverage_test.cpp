@@ -128,6 +128,10 @@ std::vector<OpCase> op_cases() {
                      return one(g, g.node("y", Softmax{}, {x}));
                    }});
   unary("pad_spatial", Pad{{{0, 0}, {1, 2}, {0, 1}, {0, 0}}, 0.0f});
+  // kImage [1, 7, 6, 4]: rows 1, 3, columns 5, 4, 3 (reversed), channels 0..2.
+  unary("slice_strided", Slice{{0, 1, 5, 0}, {1, 2, -1, 1}, {1, 2, 3, 3}});
+  // Rows 4, 2, 0, every column, channels 3, 1.
+  unary("slice_reversed", Slice{{0, 4, 0, 3}, {1, -2, 1, -2}, {1, 3, 6, 2}});
   unary("tanh", Tanh{});
   unary("leaky_relu", LeakyRelu{0.1f});
   cases.push_back(image("prelu_per_channel", [](TestGraph& g, TensorId x) {
@@ -220,6 +224,8 @@ const std::vector<Refusal> kRefused = {
     {"xnnpack", "transpose_nhwc_to_nchw", "Transpose"},       // no transpose in its subgraph API
     {"xnnpack", "transpose_rank3", "Transpose"},              //
     {"xnnpack", "transpose_rank6", "Transpose"},              //
+    {"xnnpack", "slice_strided", "Slice"},                    // no slice in XNNPACK of 2022-02
+    {"xnnpack", "slice_reversed", "Slice"},                   //
 };
 
 bool refused(const std::string& backend, const std::string& case_name, const std::string& op) {

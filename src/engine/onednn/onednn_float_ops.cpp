@@ -1,5 +1,5 @@
 // f32 nodes other than convolution and dense: each is one oneDNN primitive
-// (or a loop of ours for Pad, or no step at all for Reshape) on splitpoint's
+// (or a loop of ours for Pad and Slice, or no step at all for Reshape) on splitpoint's
 // plain layout, so a node is computed the same way whichever layout its input
 // was produced in.
 #include <cmath>
@@ -334,6 +334,8 @@ void build_float_node(NodeBuild& build) {
           std::vector<std::byte> value(sizeof(float));
           std::memcpy(value.data(), &op.value, sizeof(float));
           build_pad(build, op, value);
+        } else if constexpr (std::is_same_v<T, Slice>) {
+          build_slice(build, op);
         } else if constexpr (std::is_same_v<T, BatchNorm>) {
           build_batch_norm(build, op);
         } else if constexpr (std::is_same_v<T, Quantize>) {

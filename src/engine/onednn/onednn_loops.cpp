@@ -148,4 +148,36 @@ void pad_plain(const std::byte* in, std::byte* out, const Shape& in_shape,
   }
 }
 
+void slice_plain(const std::byte* in, std::byte* out, const Shape& in_shape, const std::vector<int64_t>& starts,
+                 const std::vector<int64_t>& steps, const std::vector<int64_t>& sizes, size_t element_size) {
+  const int rank = in_shape.rank();
+  if (rank == 0) {
+    std::memcpy(out, in, element_size);
+    return;
+  }
+  std::vector<int64_t> strides(static_cast<size_t>(rank), 1);
+  for (int d = rank - 1; d > 0; --d) strides[static_cast<size_t>(d - 1)] = strides[static_cast<size_t>(d)] * in_shape[d];
+  const size_t last = static_cast<size_t>(rank - 1);
+  int64_t rows = 1;
+  for (size_t d = 0; d < last; ++d) rows *= sizes[d];
+  const int64_t row = sizes[last], step = steps[last];
+  const int64_t e = static_cast<int64_t>(element_size);
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    // The input offset of the row's first element (row-major index over the
+    // leading output dimensions).
+    int64_t offset = starts[last], rest = r;
+    for (size_t d = last; d-- > 0;) {
+      offset += (starts[d] + rest % sizes[d] * steps[d]) * strides[d];
+      rest /= sizes[d];
+    }
+    std::byte* to = out + r * row * e;
+    if (step == 1) {
+      std::memcpy(to, in + offset * e, static_cast<size_t>(row * e));
+      continue;
+    }
+    for (int64_t i = 0; i < row; ++i) std::memcpy(to + i * e, in + (offset + i * step) * e, element_size);
+  }
+}
+
 }  // namespace splitpoint::onednn

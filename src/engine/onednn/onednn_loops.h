@@ -42,4 +42,9 @@ void pad_plain(const std::byte* in, std::byte* out, const Shape& in_shape,
                const std::vector<std::pair<int64_t, int64_t>>& paddings, size_t element_size,
                const std::byte* pad_value);
 
+// Writes the strided window of `in` (row-major `in_shape`) that a Slice
+// selects (graph/op.h) into `out`, `element_size` bytes per element.
+void slice_plain(const std::byte* in, std::byte* out, const Shape& in_shape, const std::vector<int64_t>& starts,
+                 const std::vector<int64_t>& steps, const std::vector<int64_t>& sizes, size_t element_size);
+
 }  // namespace splitpoint::onednn

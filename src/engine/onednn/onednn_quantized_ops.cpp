@@ -2,8 +2,8 @@
 // weights minus zero point do not fit int8, as real asymmetric uint8 .tflite
 // files have them, or exceed what a CPU without VNNI sums exactly, see
 // onednn_quantized_params.h); Add of same-shape inputs in integers as TFLite;
-// max pooling, Reshape
-// and Pad work on the 8-bit values directly when input and output share the
+// max pooling, Reshape,
+// Pad and Slice work on the 8-bit values directly when input and output share the
 // quantization (as quant/quantize.h makes them); Quantize and Dequantize are
 // loops of ours; every other op is computed as the reference defines it:
 // dequantize the inputs, the f32 op, quantize the output.
@@ -292,6 +292,11 @@ void build_quantized_node(NodeBuild& build) {
         } else if constexpr (std::is_same_v<T, Pad>) {
           if (same_quantization(build))
             build_quantized_pad(build, op);
+          else
+            build_in_float(build);
+        } else if constexpr (std::is_same_v<T, Slice>) {
+          if (same_quantization(build))
+            build_slice(build, op);
           else
             build_in_float(build);
         } else if constexpr (kIsOneOf<T, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish, HardSigmoid, Logistic, Add,

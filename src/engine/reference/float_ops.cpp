@@ -14,7 +14,7 @@
 //   Pow            std::pow(x, exponent) (x * x for exponent 2, as ONNX Runtime)
 //   Add, Mul, Sub, Div   numpy broadcasting of both operands, then the fused activation.
 //   PRelu          x >= 0 ? x : slope * x, the slope broadcast onto x.
-//   Concat, Reshape, Pad   copies (Pad fills with its value).
+//   Concat, Reshape, Pad, Slice   copies (Pad fills with its value).
 //   Transpose      a copy with the dimensions permuted.
 //   Softmax        over its axis: exp(beta * (x - max)) / sum.
 //   ReduceMean, ReduceSum, ReduceMax   over the axes, summed in double for the
@@ -377,6 +377,42 @@ class FloatPad final : public Kernel {
   int64_t out_elements_ = 0;
 };
 
+// Output row by row (all dimensions but the last), each row's elements
+// steps[last] apart in the input.
+class FloatSlice final : public Kernel {
+ public:
+  FloatSlice(const Graph& graph, NodeId id, const Slice& s) : s_(s) {
+    const std::vector<int64_t>& in = node_input(graph, id, 0).shape.dims();
+    strides_.assign(in.size(), 1);
+    for (size_t d = in.size(); d-- > 1;) strides_[d - 1] = strides_[d] * in[d];
+    for (size_t d = 0; d + 1 < s.sizes.size(); ++d) rows_ *= s.sizes[d];
+  }
+
+  void run(std::span<const std::byte* const> inputs, std::byte* output, WorkerPool&) override {
+    const float* x = as_floats(inputs[0]);
+    float* y = as_floats(output);
+    if (s_.sizes.empty()) {
+      y[0] = x[0];
+      return;
+    }
+    const size_t last = s_.sizes.size() - 1;
+    const int64_t inner = s_.sizes[last], step = s_.steps[last];
+    for (int64_t row = 0; row < rows_; ++row) {
+      int64_t offset = s_.starts[last], rest = row;
+      for (size_t d = last; d-- > 0;) {
+        offset += (s_.starts[d] + rest % s_.sizes[d] * s_.steps[d]) * strides_[d];
+        rest /= s_.sizes[d];
+      }
+      for (int64_t i = 0; i < inner; ++i) *y++ = x[offset + i * step];
+    }
+  }
+
+ private:
+  Slice s_;
+  std::vector<int64_t> strides_;
+  int64_t rows_ = 1;
+};
+
 // Over `axis`: rows of `classes` values `inner` apart, outer * inner of them.
 class FloatSoftmax final : public Kernel {
  public:
@@ -572,6 +608,7 @@ std::unique_ptr<Kernel> make_float_kernel(const Graph& graph, NodeId id) {
           [&](const Transpose& t) -> std::unique_ptr<Kernel> { return std::make_unique<FloatTranspose>(graph, id, t); },
           [&](const Softmax& s) -> std::unique_ptr<Kernel> { return std::make_unique<FloatSoftmax>(graph, id, s); },
           [&](const Pad& p) -> std::unique_ptr<Kernel> { return std::make_unique<FloatPad>(graph, id, p); },
+          [&](const Slice& s) -> std::unique_ptr<Kernel> { return std::make_unique<FloatSlice>(graph, id, s); },
           [&](const BatchNorm& b) -> std::unique_ptr<Kernel> { return std::make_unique<FloatBatchNorm>(graph, id, b); },
           [&](const Quantize&) -> std::unique_ptr<Kernel> { fail(graph, id, "has no float kernel"); },
           [&](const Dequantize&) -> std::unique_ptr<Kernel> { fail(graph, id, "has no float kernel"); },

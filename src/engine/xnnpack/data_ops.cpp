@@ -257,6 +257,9 @@ class DataOpDefinition {
         xnn_define_static_constant_pad(subgraph(), before.data(), after.data(), p.value, inputs_[0], target_.value, 0));
   }
 
+  // XNNPACK of February 2022 has no slice (xnn_define_static_slice came later).
+  void operator()(const Slice&) { unsupported("this XNNPACK (2022-02) has no slice"); }
+
   void operator()(const BatchNorm& bn) {
     const Shape& x = input_tensor(0).shape;
     if (x.rank() < 1 || node_.inputs.size() != 5) throw Error(where_ + ": expects x, gamma, beta, mean and variance");

@@ -72,6 +72,7 @@ bool runs_in_8bit(const Graph& g, const Node& node) {
                         [&](const ReduceMean&) { return false; },
                         [&](const ReduceSum&) { return false; },
                         [&](const ReduceMax&) { return false; },
+                        [&](const Slice&) { return false; },
                     },
                     node.op);
 }
@@ -163,7 +164,7 @@ void define_node(SubgraphBuilder& builder, NodeId id) {
                    if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
                                           HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Transpose, Softmax, Pad,
                                           BatchNorm, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
-                                          ReduceMax>)
+                                          ReduceMax, Slice>)
                      define_data_node(builder, id);  // data_ops.cpp
                    else
                      static_assert(kUnhandledOp<T>, "define_node: decide how the xnnpack backend defines this op");

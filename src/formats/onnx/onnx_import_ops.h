@@ -18,6 +18,7 @@ bool import_layer_node(ImportContext& ctx, const std::string& op_type);       //
 bool import_reshape_node(ImportContext& ctx, const std::string& op_type);     // onnx_import_reshapes.cpp
 bool import_quantized_node(ImportContext& ctx, const std::string& op_type);   // onnx_import_quantized.cpp
 bool import_constant_node(ImportContext& ctx, const std::string& op_type);    // onnx_import_constants.cpp
+bool import_slice_node(ImportContext& ctx, const std::string& op_type);       // onnx_import_slices.cpp
 
 // --- shared by the converters
 

@@ -178,7 +178,7 @@ Graph read_onnx(std::span<const uint8_t> bytes, const std::string& source) {
 void import_node(ImportContext& ctx) {
   const std::string& op = ctx.node().op_type();
   if (import_layer_node(ctx, op) || import_reshape_node(ctx, op) || import_quantized_node(ctx, op) ||
-      import_constant_node(ctx, op))
+      import_slice_node(ctx, op) || import_constant_node(ctx, op))
     return;
   throw Error("unsupported operator");
 }

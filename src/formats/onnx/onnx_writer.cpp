@@ -245,7 +245,8 @@ class OnnxExporter {
     // 8-bit.
     if (std::holds_alternative<Conv2D>(n.op)) return export_qlinear_conv(n);
     if (std::holds_alternative<Reshape>(n.op)) return export_reshape(n, value(n.inputs[0]), name_of(n.output));
-    if ((std::holds_alternative<MaxPool2D>(n.op) || std::holds_alternative<Transpose>(n.op)) &&
+    if ((std::holds_alternative<MaxPool2D>(n.op) || std::holds_alternative<Transpose>(n.op) ||
+         std::holds_alternative<Slice>(n.op)) &&
         info(n.inputs[0]).quant == out.quant && info(n.inputs[0]).dtype == out.dtype)
       return export_float(n, {value(n.inputs[0])}, name_of(n.output));
     // QDQ: dequantize the data inputs (and 8-bit operands), the float op, quantize.
@@ -427,6 +428,24 @@ class OnnxExporter {
               pads[o + static_cast<size_t>(rank)] = op.paddings[static_cast<size_t>(d)].second;
             }
             node("Pad", {inputs[0], int64s(y + "/pads", pads), scalar(y + "/value", DType::f32, op.value)}, y, true);
+          } else if constexpr (std::is_same_v<T, Slice>) {
+            // Every dimension, in ONNX order. An end before index 0 (a
+            // negative step through the first element) is written -dim - 1,
+            // which ONNX clamps to -1: "through the first".
+            const int rank = x.shape.rank();
+            std::vector<int64_t> starts(static_cast<size_t>(rank)), ends(starts), axes(starts), steps(starts);
+            for (int d = 0; d < rank; ++d) {
+              const size_t o = static_cast<size_t>(onnx_axis(d, rank)), i = static_cast<size_t>(d);
+              const int64_t end = op.starts[i] + op.sizes[i] * op.steps[i];
+              starts[o] = op.starts[i];
+              ends[o] = end < 0 ? -x.shape[d] - 1 : end;
+              steps[o] = op.steps[i];
+              axes[o] = static_cast<int64_t>(o);
+            }
+            node("Slice",
+                 {inputs[0], int64s(y + "/starts", starts), int64s(y + "/ends", ends), int64s(y + "/axes", axes),
+                  int64s(y + "/steps", steps)},
+                 y, true);
           } else if constexpr (std::is_same_v<T, BatchNorm>) {
             if (x.shape.rank() != 4 && x.shape.rank() != 2)
               throw Error("BatchNorm of rank " + std::to_string(x.shape.rank()) + " (only 2 and 4)");

@@ -10,6 +10,7 @@
 #include "formats/tflite/tflite_operator_code.h"
 #include "graph/model_limits.h"
 #include "graph/shape_inference.h"
+#include "graph/slice_range.h"
 
 namespace splitpoint {
 
@@ -288,13 +289,17 @@ void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_co
   OperatorView view{op, builtin_code, {}, -1};
   if (op.inputs() != nullptr) view.inputs.assign(op.inputs()->begin(), op.inputs()->end());
   const size_t outputs = op.outputs() != nullptr ? op.outputs()->size() : 0;
-  if (outputs != 1) throw Error("has " + std::to_string(outputs) + " outputs; splitpoint reads operators with one");
-  view.output = op.outputs()->Get(0);
+  const bool split = builtin_code == static_cast<int32_t>(BuiltinOperator::SPLIT) ||
+                     builtin_code == static_cast<int32_t>(BuiltinOperator::SPLIT_V);
+  if (outputs != 1 && !(split && outputs >= 1))
+    throw Error("has " + std::to_string(outputs) + " outputs; splitpoint reads operators with one (SPLIT: one or more)");
   // Indices first: everything after may look tensors up.
   const auto in_range = [&](int32_t index) { return index >= 0 && index < tensors_.size(); };
-  if (!in_range(view.output))
-    throw Error("output tensor " + std::to_string(view.output) + " out of range (the subgraph has " +
-                std::to_string(tensors_.size()) + " tensors)");
+  for (int32_t index : *op.outputs())
+    if (!in_range(index))
+      throw Error("output tensor " + std::to_string(index) + " out of range (the subgraph has " +
+                  std::to_string(tensors_.size()) + " tensors)");
+  view.output = op.outputs()->Get(0);
   for (int32_t index : view.inputs)
     if (index != -1 && !in_range(index))
       throw Error("input tensor " + std::to_string(index) + " out of range (the subgraph has " +
@@ -307,9 +312,10 @@ void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_co
       throw Error(std::string(role) + e.what());
     }
   };
-  check(view.output, "output ");
+  for (int32_t index : *op.outputs()) check(index, "output ");
   for (int32_t index : view.inputs)
     if (index != -1) check(index, "input ");
+  if (split) return this->split(view, static_cast<BuiltinOperator>(builtin_code));
 
   switch (static_cast<BuiltinOperator>(builtin_code)) {
     case BuiltinOperator::CONV_2D: return conv_2d(view);
@@ -345,6 +351,8 @@ void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_co
     case BuiltinOperator::TRANSPOSE: return transpose(view);
     case BuiltinOperator::SOFTMAX: return softmax(view);
     case BuiltinOperator::PAD: return pad(view, false);
+    case BuiltinOperator::SLICE: return slice(view);
+    case BuiltinOperator::STRIDED_SLICE: return strided_slice(view);
     case BuiltinOperator::PADV2: return pad(view, true);
     case BuiltinOperator::QUANTIZE: return quantize(view);
     case BuiltinOperator::DEQUANTIZE: return dequantize(view);
@@ -646,6 +654,113 @@ void TfliteImporter::pad(const OperatorView& op, bool with_value) {
     p.value = float_values(value).as<float>()[0];
   }
   emit(op, p, {x}, Activation::none);
+}
+
+// The integers of constant input `input` (begin, size, axis ...).
+std::vector<int64_t> TfliteImporter::constant_integers(const OperatorView& op, size_t input) {
+  if (!op.has(input)) throw Error("input " + std::to_string(input) + " is missing");
+  const TfliteTensor& t = tensors_.at(op.inputs[input]);
+  if (!t.constant()) throw Error("input " + std::to_string(input) + " " + t.describe() + " must be a constant");
+  return t.integers();
+}
+
+// SLICE: begin and size per dimension (size -1: to the end).
+void TfliteImporter::slice(const OperatorView& op) {
+  op.expect_inputs(3, 3);
+  const TensorId x = read(op, 0);
+  const Shape xs = graph_.tensor(x).shape;
+  const std::vector<int64_t> begin = constant_integers(op, 1), size = constant_integers(op, 2);
+  if (static_cast<int>(begin.size()) != xs.rank() || static_cast<int>(size.size()) != xs.rank())
+    throw Error(std::to_string(begin.size()) + " begins and " + std::to_string(size.size()) + " sizes for input " +
+                xs.to_string() + " (one each per dimension)");
+  Slice s;
+  for (int d = 0; d < xs.rank(); ++d) {
+    const size_t i = static_cast<size_t>(d);
+    if (begin[i] < 0 || begin[i] >= xs[d] || size[i] < -1 || size[i] == 0 || (size[i] > xs[d] - begin[i]))
+      throw Error("dimension " + std::to_string(d) + " of input " + xs.to_string() + ": begin " +
+                  std::to_string(begin[i]) + ", size " + std::to_string(size[i]) + " outside the input");
+    s.starts.push_back(begin[i]);
+    s.steps.push_back(1);
+    s.sizes.push_back(size[i] == -1 ? xs[d] - begin[i] : size[i]);
+  }
+  emit(op, std::move(s), {x}, Activation::none);
+}
+
+// STRIDED_SLICE with begin/end masks; ellipsis, new-axis and shrink-axis
+// masks are refused (shrinking would be a Reshape after).
+void TfliteImporter::strided_slice(const OperatorView& op) {
+  op.expect_inputs(4, 4);
+  const auto* o = op.options<tflite::StridedSliceOptions>();
+  if (o->ellipsis_mask() != 0 || o->new_axis_mask() != 0 || o->shrink_axis_mask() != 0 || o->offset())
+    throw Error("ellipsis, new-axis and shrink-axis masks and offset are not supported");
+  const TensorId x = read(op, 0);
+  const Shape xs = graph_.tensor(x).shape;
+  const std::vector<int64_t> begin = constant_integers(op, 1), end = constant_integers(op, 2),
+                             strides = constant_integers(op, 3);
+  const size_t rank = static_cast<size_t>(xs.rank());
+  if (begin.size() != rank || end.size() != rank || strides.size() != rank)
+    throw Error(std::to_string(begin.size()) + " begins, " + std::to_string(end.size()) + " ends and " +
+                std::to_string(strides.size()) + " strides for input " + xs.to_string() + " (one each per dimension)");
+  Slice s;
+  for (size_t d = 0; d < rank; ++d) {
+    const SliceRange r = slice_range(xs[static_cast<int>(d)], begin[d], end[d], strides[d], (o->begin_mask() >> d) & 1,
+                                     (o->end_mask() >> d) & 1, "dimension " + std::to_string(d));
+    s.starts.push_back(r.start);
+    s.steps.push_back(r.step);
+    s.sizes.push_back(r.size);
+  }
+  emit(op, std::move(s), {x}, Activation::none);
+}
+
+// SPLIT (axis, input; equal parts) and SPLIT_V (input, sizes, axis; one size
+// may be -1): one Slice per output.
+void TfliteImporter::split(const OperatorView& op, BuiltinOperator code) {
+  const bool equal = code == BuiltinOperator::SPLIT;
+  op.expect_inputs(equal ? 2 : 3, equal ? 2 : 3);
+  const size_t input = equal ? 1 : 0;
+  const TensorId x = read(op, input);
+  const Shape xs = graph_.tensor(x).shape;
+  const std::vector<int64_t> axis_values = constant_integers(op, equal ? 0 : 2);
+  if (axis_values.size() != 1) throw Error("axis must be one value, has " + std::to_string(axis_values.size()));
+  int64_t axis = axis_values[0];
+  if (axis < -xs.rank() || axis >= xs.rank())
+    throw Error("axis " + std::to_string(axis) + " out of range for input " + xs.to_string());
+  if (axis < 0) axis += xs.rank();
+  const int64_t dim = xs[static_cast<int>(axis)];
+  const int64_t parts = op.op.outputs()->size();
+  std::vector<int64_t> sizes;
+  if (equal) {
+    if (dim % parts != 0)
+      throw Error("dimension " + std::to_string(axis) + " of input " + xs.to_string() + " does not split into " +
+                  std::to_string(parts) + " equal parts");
+    sizes.assign(static_cast<size_t>(parts), dim / parts);
+  } else {
+    sizes = constant_integers(op, 1);
+    if (static_cast<int64_t>(sizes.size()) != parts)
+      throw Error(std::to_string(sizes.size()) + " sizes for " + std::to_string(parts) + " outputs");
+    int64_t known = 0, inferred = -1;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      if (sizes[k] == -1 && inferred == -1) inferred = static_cast<int64_t>(k);
+      else if (sizes[k] < 1 || sizes[k] > dim) throw Error("size " + std::to_string(sizes[k]) + " of output " + std::to_string(k) + " not in 1.." + std::to_string(dim));
+      else known += sizes[k];
+    }
+    if (inferred >= 0) sizes[static_cast<size_t>(inferred)] = dim - known;
+    if (known + (inferred >= 0 ? sizes[static_cast<size_t>(inferred)] : 0) != dim || (inferred >= 0 && sizes[static_cast<size_t>(inferred)] < 1))
+      throw Error("sizes do not add up to dimension " + std::to_string(axis) + " of input " + xs.to_string());
+  }
+  int64_t start = 0;
+  for (int64_t k = 0; k < parts; ++k) {
+    Slice s;
+    for (int d = 0; d < xs.rank(); ++d) {
+      s.starts.push_back(d == axis ? start : 0);
+      s.steps.push_back(1);
+      s.sizes.push_back(d == axis ? sizes[static_cast<size_t>(k)] : xs[d]);
+    }
+    start += sizes[static_cast<size_t>(k)];
+    OperatorView part = op;
+    part.output = op.op.outputs()->Get(static_cast<flatbuffers::uoffset_t>(k));
+    emit(part, std::move(s), {x}, Activation::none);
+  }
 }
 
 void TfliteImporter::quantize(const OperatorView& op) {

@@ -8,7 +8,8 @@
 //   [1,KH,KW,C*M] reordered to [C*M,KH,KW,1]); FULLY_CONNECTED;
 //   MAX_POOL_2D, AVERAGE_POOL_2D (padding excluded from the average);
 //   MEAN over height and width -> GlobalAvgPool; ADD, MUL, CONCATENATION;
-//   RESHAPE, SQUEEZE -> Reshape; TRANSPOSE; SOFTMAX; PAD, PADV2 -> Pad; RELU, RELU6,
+//   RESHAPE, SQUEEZE -> Reshape; TRANSPOSE; SOFTMAX; PAD, PADV2 -> Pad; SLICE,
+//   STRIDED_SLICE -> Slice, SPLIT, SPLIT_V -> one Slice per output; RELU, RELU6,
 //   RELU_N1_TO_1 (Clip), LOGISTIC, HARD_SWISH; QUANTIZE (8-bit to 8-bit:
 //   Dequantize + Quantize); DEQUANTIZE (of a constant: folded into an f32
 //   constant, as fp16 and 8-bit weights are stored). Fused activations
@@ -52,6 +53,7 @@ class TfliteImporter {
   void emit(const OperatorView& op, Op node_op, std::vector<TensorId> inputs, Activation activation);
   // The values of a constant input (from the file, or a folded DEQUANTIZE).
   Tensor constant_values(const OperatorView& op, size_t input);
+  std::vector<int64_t> constant_integers(const OperatorView& op, size_t input);
   // Checks a node's output shape and dtype against the file's `declared`
   // tensor; an intermediate tensor of our own gets the inferred ones.
   void check_node(NodeId node, const TfliteTensor& declared, bool intermediate = false);
@@ -68,6 +70,9 @@ class TfliteImporter {
   void transpose(const OperatorView& op);
   void softmax(const OperatorView& op);
   void pad(const OperatorView& op, bool with_value);
+  void slice(const OperatorView& op);
+  void strided_slice(const OperatorView& op);
+  void split(const OperatorView& op, tflite::BuiltinOperator code);
   void quantize(const OperatorView& op);
   void dequantize(const OperatorView& op);
 

@@ -415,6 +415,37 @@ class GraphWriter {
                         BuiltinOptions::SoftmaxOptions, tflite::CreateSoftmaxOptions(fbb(), s.beta).Union());
   }
 
+  // STRIDED_SLICE over every dimension; an end before index 0 (a negative
+  // step through the first element) is the dimension's end_mask bit, since
+  // TFLite reads a negative end from the back. TFLite slices 8-bit tensors
+  // under the input's quantization (the IR's Slice keeps it).
+  void write_op(const Node& n, const Slice& s) {
+    const TensorInfo& x = tensor(n.inputs[0]);
+    const int rank = x.shape.rank();
+    if (rank > 4) throw Error("a slice of rank " + std::to_string(rank) + " (this writer's STRIDED_SLICE: up to 4)");
+    std::vector<int32_t> begin, end, strides;
+    int32_t end_mask = 0;
+    for (size_t d = 0; d < static_cast<size_t>(rank); ++d) {
+      const int64_t e = s.starts[d] + s.sizes[d] * s.steps[d];
+      begin.push_back(static_cast<int32_t>(s.starts[d]));
+      end.push_back(static_cast<int32_t>(e < 0 ? 0 : e));
+      if (e < 0) end_mask |= 1 << d;
+      strides.push_back(static_cast<int32_t>(s.steps[d]));
+    }
+    const auto emit = [&](const std::vector<int32_t>& in, int32_t out) {
+      const Shape vector{static_cast<int64_t>(rank)};
+      model_.add_operator(BuiltinOperator::STRIDED_SLICE, version(n, 2),
+                          {in[0], model_.int32_constant(n.name + "/begin", begin, vector),
+                           model_.int32_constant(n.name + "/end", end, vector),
+                           model_.int32_constant(n.name + "/strides", strides, vector)},
+                          out, BuiltinOptions::StridedSliceOptions,
+                          tflite::CreateStridedSliceOptions(fbb(), 0, end_mask).Union());
+    };
+    const TensorInfo& y = tensor(n.output);
+    if (x.dtype == y.dtype && x.quant == y.quant) return emit({model_.tensor(n.inputs[0])}, model_.tensor(n.output));
+    in_float(n, emit);
+  }
+
   void write_op(const Node& n, const Pad& p) {
     const TensorInfo& x = tensor(n.inputs[0]);
     std::vector<int32_t> pads;

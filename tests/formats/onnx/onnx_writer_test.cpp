@@ -159,6 +159,28 @@ Graph transpose_graph() {
   return g;
 }
 
+// Slices (issue 21) of an image (IR NHWC, the file's starts/ends/steps in
+// NCHW order) and of a 3-D tensor: strided, reversed through the first element
+// (the file's end is past the front), and the parts of a split along channels.
+Graph slices_graph() {
+  Graph g;
+  g.name = "slices";
+  auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
+    const TensorId out = g.add_tensor(name);
+    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
+    return out;
+  };
+  const TensorId x = g.add_input("image", Shape{1, 6, 5, 4});
+  const TensorId a = node("rows_odd_cols_back", Slice{{0, 1, 4, 0}, {1, 2, -1, 1}, {1, 3, 5, 4}}, {x});
+  const TensorId relu = node("relu", Relu{}, {a});
+  g.mark_output(node("channels_0_1", Slice{{0, 0, 0, 0}, {1, 1, 1, 1}, {1, 3, 5, 2}}, {relu}));
+  g.mark_output(node("channels_2_3", Slice{{0, 0, 0, 2}, {1, 1, 1, 1}, {1, 3, 5, 2}}, {relu}));
+  const TensorId tokens = g.add_input("tokens", Shape{2, 7, 3});
+  g.mark_output(node("tokens_back", Slice{{1, 6, 2}, {1, -3, -1}, {1, 3, 3}}, {tokens}));
+  g.validate();
+  return g;
+}
+
 struct WriterCase {
   std::string name;
   Graph graph;
@@ -198,6 +220,13 @@ int write_cases_and_run_onnx_runtime() {
       for (uint64_t s = 0; s < 4; ++s) samples.push_back(random_inputs(f, 300 + s));
       add("transpose_u8", quantize_model(*reference, f, QuantScheme::u8, samples, {}).graph);
       add("transpose_i8", quantize_model(*reference, f, QuantScheme::i8, samples, {}).graph);
+    }
+    add("slices", slices_graph());
+    {
+      const Graph f = slices_graph();
+      std::vector<std::vector<Tensor>> samples;
+      for (uint64_t s = 0; s < 4; ++s) samples.push_back(random_inputs(f, 300 + s));
+      add("slices_u8", quantize_model(*reference, f, QuantScheme::u8, samples, {}).graph);
     }
     {
       const Graph f = elementwise_graph();
@@ -302,7 +331,7 @@ void run_read_back(const WriterCase& c, std::vector<Tensor>* outputs) {
   ASSERT_EQ(back.outputs().size(), c.graph.outputs().size());
   for (size_t i = 0; i < back.outputs().size(); ++i)
     EXPECT_EQ(back.tensor(back.outputs()[i]).name, c.graph.tensor(c.graph.outputs()[i]).name);
-  if (c.name == "op_coverage" || c.name == "elementwise") {
+  if (c.name == "op_coverage" || c.name == "elementwise" || c.name == "slices") {
     for (const Node& n : c.graph.nodes()) EXPECT_TRUE(back.find_node(n.name)) << n.name;
   }
   *outputs = make_backend("reference")->compile(back, {1})->run(c.inputs);
@@ -334,7 +363,8 @@ TEST(OnnxWriter, ModelsRunInOnnxRuntimeAndReadBack) {
   ASSERT_EQ(write_cases_and_run_onnx_runtime(), 0)
       << "onnxruntime_run.js failed (needs node and tests/oracles/node_modules/onnxruntime-node)";
   for (const char* name : {"resnet18", "mobilenet_v2", "op_coverage", "elementwise", "elementwise_u8", "transpose",
-                           "transpose_u8", "transpose_i8",
+                           "transpose_u8", "transpose_i8", "slices",
+                           "slices_u8",
                            "mobilenet_v2_u8", "mobilenet_v2_i8",
                            "mobilenet_v2_u8_tail", "resnet18_head"}) {
     SCOPED_TRACE(name);

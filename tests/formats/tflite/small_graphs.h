@@ -125,4 +125,16 @@ inline Graph small_transpose_graph() {
   return b.finish({hw, tokens});
 }
 
+// Slices (STRIDED_SLICE): x [1,6,5,4] -> odd rows, columns reversed through
+// the first (the end mask), relu -> the two halves of the channels (a split).
+inline Graph small_slices_graph() {
+  SmallWeights weights;
+  GraphBuilder b("small_slices", &weights);
+  const TensorId x = b.input("x", Shape{1, 6, 5, 4});
+  const TensorId a = b.op("rows_odd_cols_back", Slice{{0, 1, 4, 0}, {1, 2, -1, 1}, {1, 3, 5, 4}}, {x});
+  const TensorId r = b.op("relu", Relu{}, {a});
+  return b.finish({b.op("channels_0_1", Slice{{0, 0, 0, 0}, {1, 1, 1, 1}, {1, 3, 5, 2}}, {r}),
+                   b.op("channels_2_3", Slice{{0, 0, 0, 2}, {1, 1, 1, 1}, {1, 3, 5, 2}}, {r})});
+}
+
 }  // namespace splitpoint::testing
