@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "app/cut_tails.h"
 #include "app/model_source.h"
 #include "core/error.h"
 #include "core/version.h"
@@ -27,7 +28,9 @@ namespace splitpoint {
 
 void check_accuracy_request(const AccuracyRequest& o) {
   if (o.model.empty()) throw Error("give MODEL (a .onnx or .tflite file, or a zoo name)");
-  if (o.data.empty()) throw Error("give --data (a directory of IDX files, a folder per class, or an IDX images file)");
+  if (o.data.empty())
+    throw Error("give --data (a directory of IDX files, a folder per class, or an IDX images file), or --images for the "
+                "top-1 agreement with the unsplit model");
   check_precision_options(o.precision);
   if (o.limit < 0) throw Error(fmt::format("--limit must be 0 (all) or more, is {}", o.limit));
   if (o.threads < 1) throw Error(fmt::format("--threads must be at least 1, is {}", o.threads));
@@ -78,62 +81,26 @@ LabelledImages calibration_images(const AccuracyRequest& o, const DataSource& so
   return source.test;
 }
 
-// A tail per cut 0..L-1 and which cut tensors feed it, by name.
-struct Tail {
-  std::unique_ptr<Executable> executable;
-  std::vector<size_t> value_index;  // per tail input: its index among the all-outputs run's values
-};
-
-struct Runner {
-  const Graph& graph;
-  std::vector<Layer> layers;
-  std::vector<Cut> cuts;
-  std::unique_ptr<Executable> whole;
-  std::unique_ptr<Executable> all_outputs;  // every node output; index 0.. = outputs; input kept aside
-  std::map<std::string, size_t> value_of;   // tensor name -> index among [input, outputs of all_outputs...]
-  std::vector<Tail> tails;
-};
-
-Runner make_runner(const Backend& backend, const Graph& graph, const CompileOptions& options) {
-  Runner r{graph, group_layers(graph), {}, nullptr, nullptr, {}, {}};
-  r.cuts = enumerate_cuts(graph, r.layers);
-  r.whole = backend.compile(graph, options);
-  r.all_outputs = backend.compile(with_all_node_outputs(graph), options);
-  r.value_of[graph.tensor(graph.inputs()[0]).name] = 0;
-  for (size_t i = 0; i < r.all_outputs->outputs().size(); ++i) r.value_of[r.all_outputs->outputs()[i].name] = i + 1;
-  const size_t L = r.layers.size();
-  for (size_t k = 0; k < L; ++k) {
-    Tail tail;
-    tail.executable = backend.compile(extract_segment(graph, r.cuts[k], r.cuts[L]), options);
-    for (const TensorSpec& spec : tail.executable->inputs()) tail.value_index.push_back(r.value_of.at(spec.name));
-    r.tails.push_back(std::move(tail));
-  }
-  return r;
-}
-
 void count(AccuracyCount& c, bool right) {
   ++c.images;
   if (right) ++c.correct;
 }
 
 // Splits and JPEG on one image; `whole_output` is the fp32 model's.
-void measure_image(Runner& r, const std::vector<CutCodec>& codecs, const std::vector<int>& qualities,
+void measure_image(CutTails& r, const std::vector<CutCodec>& codecs, const std::vector<int>& qualities,
                    const LabelledImages& data, int64_t i, const Tensor& input, const Tensor& whole_output,
                    AccuracyReport& report) {
   const int64_t label = data.labels[static_cast<size_t>(i)];
-  std::vector<Tensor> values{input.clone()};
-  for (Tensor& t : r.all_outputs->run(std::span<const Tensor>(&input, 1))) values.push_back(std::move(t));
+  const std::vector<Tensor> values = run_all_values(r, input);
   size_t entry = 0;
   for (size_t k = 0; k < r.tails.size(); ++k) {
-    Tail& tail = r.tails[k];
+    CutTail& tail = r.tails[k];
     for (const CutCodec& codec : codecs) {
       SplitAccuracy& s = report.splits[entry++];
       std::vector<Tensor> decoded;
-      for (size_t index : tail.value_index) {
-        const EncodedTensor encoded = encode_cut_tensor(values[index], codec);
-        s.total_bytes += static_cast<int64_t>(encoded.bytes.size());
-        decoded.push_back(decode_cut_tensor(encoded));
-      }
+      for (size_t t = 0; t < tail.value_index.size(); ++t)
+        decoded.push_back(
+            through_codec(values[tail.value_index[t]], tail.executable->inputs()[t], codec, s.total_bytes));
       const std::vector<Tensor> out = tail.executable->run(decoded);
       if (same_bits(out[0], whole_output)) ++s.identical;
       count(s.count, top1(out[0]) == label);
@@ -164,7 +131,7 @@ void measure_image(Runner& r, const std::vector<CutCodec>& codecs, const std::ve
   }
 }
 
-std::vector<SplitAccuracy> split_entries(const Runner& r, const std::vector<CutCodec>& codecs) {
+std::vector<SplitAccuracy> split_entries(const CutTails& r, const std::vector<CutCodec>& codecs) {
   std::vector<SplitAccuracy> out;
   for (size_t k = 0; k <= r.layers.size(); ++k)
     for (const CutCodec& codec : codecs) {
@@ -227,7 +194,7 @@ AccuracyReport execute_accuracy(const AccuracyRequest& o) {
   report.raw_input_bytes = data.image_bytes();
 
   if (o.stage) o.stage(fmt::format("compiling {} and its {} tails", graph.name, group_layers(graph).size()));
-  Runner runner = make_runner(*backend, graph, options);
+  CutTails runner = compile_cut_tails(*backend, graph, options);
   report.layers = static_cast<int>(runner.layers.size());
   report.splits = split_entries(runner, codecs);
   for (int q : o.jpeg_qualities) report.jpeg.push_back(JpegAccuracy{q, {}, 0, 0});

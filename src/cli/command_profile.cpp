@@ -31,8 +31,12 @@ namespace {
 void print_contention(const ModelProfile& profile) {
   if (!profile.contention) return;
   const ContentionReport& c = *profile.contention;
-  fmt::print("CPU while timing: other work {:.2f} CPU(s), {:.0f} involuntary switches/s, own CPU / wall {:.2f}{}\n",
+  fmt::print("CPU while timing: other work {:.2f} CPU(s), {:.0f} involuntary switches/s, own CPU / wall {:.2f} "
+             "({:.0f}% of its threads'){}{}\n",
              c.other_cpus.value_or(0.0), c.involuntary_switches_per_s.value_or(0.0), c.own_cpu_over_wall.value_or(0.0),
+             100 * c.own_cpu_share.value_or(0.0),
+             c.runqueue_wait_share ? fmt::format(", waiting for a CPU {:.0f}%", 100 * *c.runqueue_wait_share)
+                                   : std::string(),
              c.load_average_1m ? fmt::format(", load average {:.2f}", *c.load_average_1m) : std::string());
   if (!c.contended) return;
   fmt::print(stderr, "warning: the CPU was contended while timing, so these times are slower than this machine "

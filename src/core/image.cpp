@@ -48,24 +48,8 @@ Tensor load_gray_image(const std::string& path, const Shape& shape, Preprocess p
   return tensor;
 }
 
-}  // namespace
-
-Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess) {
-  if (shape.rank() == 4 && shape[3] == 1) return load_gray_image(path, shape, preprocess);
-  if (shape.rank() != 4 || shape[3] != 3)
-    throw Error(path + ": the model's input is " + shape.to_string() + ", not an N,H,W,3 or N,H,W,1 image");
-  int width = 0, height = 0, channels = 0;
-  std::unique_ptr<unsigned char, void (*)(void*)> pixels(stbi_load(path.c_str(), &width, &height, &channels, 3),
-                                                         stbi_image_free);
-  if (!pixels) throw Error(path + ": cannot read image (" + stbi_failure_reason() + ")");
-  const int out_h = static_cast<int>(shape[1]), out_w = static_cast<int>(shape[2]);
-  std::vector<float> rgb(static_cast<size_t>(width) * height * 3);
-  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<float>(pixels.get()[i]);
-  std::vector<float> resized(static_cast<size_t>(out_w) * out_h * 3);
-  if (!stbir_resize_float(rgb.data(), width, height, 0, resized.data(), out_w, out_h, 0, 3))
-    throw Error(path + ": cannot resize " + std::to_string(width) + "x" + std::to_string(height) + " to " +
-                std::to_string(out_w) + "x" + std::to_string(out_h));
-
+// H*W*3 RGB values (0..255) at the shape's size as the model's input, scaled per `preprocess`.
+Tensor scaled_rgb(const std::vector<float>& resized, const Shape& shape, Preprocess preprocess) {
   Tensor tensor(shape, DType::f32);
   auto out = tensor.as<float>();
   const size_t plane = resized.size();
@@ -91,6 +75,35 @@ Tensor load_image(const std::string& path, const Shape& shape, Preprocess prepro
       for (int c = 0; c < 3; ++c) out[static_cast<size_t>(n) * plane + p + c] = v[c];
   }
   return tensor;
+}
+
+}  // namespace
+
+Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess) {
+  if (shape.rank() == 4 && shape[3] == 1) return load_gray_image(path, shape, preprocess);
+  if (shape.rank() != 4 || shape[3] != 3)
+    throw Error(path + ": the model's input is " + shape.to_string() + ", not an N,H,W,3 or N,H,W,1 image");
+  int width = 0, height = 0, channels = 0;
+  std::unique_ptr<unsigned char, void (*)(void*)> pixels(stbi_load(path.c_str(), &width, &height, &channels, 3),
+                                                         stbi_image_free);
+  if (!pixels) throw Error(path + ": cannot read image (" + stbi_failure_reason() + ")");
+  const int out_h = static_cast<int>(shape[1]), out_w = static_cast<int>(shape[2]);
+  std::vector<float> rgb(static_cast<size_t>(width) * height * 3);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<float>(pixels.get()[i]);
+  std::vector<float> resized(static_cast<size_t>(out_w) * out_h * 3);
+  if (!stbir_resize_float(rgb.data(), width, height, 0, resized.data(), out_w, out_h, 0, 3))
+    throw Error(path + ": cannot resize " + std::to_string(width) + "x" + std::to_string(height) + " to " +
+                std::to_string(out_w) + "x" + std::to_string(out_h));
+
+  return scaled_rgb(resized, shape, preprocess);
+}
+
+Tensor pixels_tensor(const uint8_t* rgb, const Shape& shape, Preprocess preprocess) {
+  if (shape.rank() != 4 || shape[3] != 3)
+    throw Error("8-bit RGB pixels cannot fill the model's input " + shape.to_string() + ": it is not N,H,W,3");
+  std::vector<float> values(static_cast<size_t>(shape[1] * shape[2] * 3));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(rgb[i]);
+  return scaled_rgb(values, shape, preprocess);
 }
 
 }  // namespace splitpoint

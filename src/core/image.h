@@ -2,6 +2,7 @@
 // Model inputs from image files (JPEG, PNG, BMP, ... via stb_image): decoded,
 // resized to the model's input (bilinear) and scaled per a preprocessing
 // convention, as an NHWC float32 tensor.
+#include <cstdint>
 #include <string>
 
 #include "core/tensor.h"
@@ -24,5 +25,9 @@ Preprocess parse_preprocess(const std::string& text);
 // e.g. Fashion-MNIST's) takes the image as gray (stb_image's luma), `unit` or
 // `tf` scaled, and uses the pixels as they are when the size already matches.
 Tensor load_image(const std::string& path, const Shape& shape, Preprocess preprocess);
+
+// One image's 8-bit RGB pixels (H,W,3 row-major, already the size of `shape`, N,H,W,3) as the model's input,
+// scaled as load_image scales them; every batch row gets the image. Throws Error if `shape` is not N,H,W,3.
+Tensor pixels_tensor(const uint8_t* rgb, const Shape& shape, Preprocess preprocess);
 
 }  // namespace splitpoint

@@ -117,6 +117,7 @@ std::pair<WorkKind, double> node_work(const Graph& graph, const Layer& layer, No
             return std::pair{WorkKind::pooling, static_cast<double>(graph.tensor(n.inputs.at(0)).shape.elements())};
           },
           [&](const Reshape&) { return std::pair{WorkKind::none, 0.0}; },
+          [&](const Transpose&) { return elementwise(); },
           [&](const Dequantize&) { return std::pair{WorkKind::none, 0.0}; },
           // Quantizing a graph input: the 8-bit input is what crosses USB (counted
           // in the head's overhead), as for a float graph, which has no such node.

@@ -10,7 +10,7 @@
 //   from the start until the first operator it cannot map; that one and
 //   everything after it run on the host CPU (`host_cpu` profile). Mapped here:
 //   Conv2D (equal dilations), DepthwiseConv2D, FullyConnected, MaxPool2D,
-//   AvgPool2D, GlobalAvgPool (Mean), Add, Mul, Concat, Pad, Reshape, ReLU,
+//   AvgPool2D, GlobalAvgPool (Mean), Add, Mul, Concat, Pad, Reshape, Transpose, ReLU,
 //   ReLU6, Clip (Minimum/Maximum), Logistic, Softmax, Quantize, BatchNorm
 //   (folded); not mapped: HardSwish, grouped convolutions, Dequantize (except
 //   the final one, which the host does for free; google-coral/edgetpu#659).

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "graph/batch_norm_as_depthwise.h"
 #include "graph/fold_batch_norm.h"
 #include "graph/segment.h"
 
@@ -31,7 +32,9 @@ TensorRanges calibrate(const Backend& backend, const Graph& graph, const std::ve
 QuantizedModel quantize_model(const Backend& backend, const Graph& graph, QuantScheme scheme,
                               const std::vector<std::vector<Tensor>>& samples, const CalibrationOptions& options) {
   QuantizedModel model;
-  model.float_graph = fold_batch_norm(graph);
+  // A BatchNorm after a convolution folds into it; one after anything else
+  // (DenseNet's pre-activation) runs in 8-bit as a depthwise 1x1 convolution.
+  model.float_graph = batch_norm_as_depthwise(fold_batch_norm(graph));
   model.ranges = calibrate(backend, model.float_graph, samples, options);
   model.graph = quantize_graph(model.float_graph, model.ranges, scheme);
   return model;

@@ -4,29 +4,12 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "graph/sole_readers.h"
 #include "graph/tensor_importer.h"
 
 namespace splitpoint {
 
 namespace {
-
-// Per tensor: the single node reading it, -1 if none or several read it or it is a graph output. Counted once
-// for the whole graph (Graph::consumers per convolution looked at every node: 100k convolutions were quadratic).
-std::vector<NodeId> sole_consumers(const Graph& g) {
-  constexpr NodeId kSeveral = -2;
-  std::vector<NodeId> sole(g.tensors().size(), -1);
-  for (size_t i = 0; i < g.nodes().size(); ++i) {
-    for (TensorId t : g.nodes()[i].inputs) {
-      NodeId& s = sole[static_cast<size_t>(t)];
-      if (s == -1) s = static_cast<NodeId>(i);
-      else if (s != static_cast<NodeId>(i)) s = kSeveral;  // a node reading t twice is still one reader
-    }
-  }
-  for (TensorId t : g.outputs()) sole[static_cast<size_t>(t)] = kSeveral;
-  for (NodeId& s : sole)
-    if (s == kSeveral) s = -1;
-  return sole;
-}
 
 bool all_constant_with_values(const Graph& g, const Node& n, size_t from) {
   for (size_t i = from; i < n.inputs.size(); ++i)
@@ -39,7 +22,7 @@ bool all_constant_with_values(const Graph& g, const Node& n, size_t from) {
 Graph fold_batch_norm(const Graph& graph) {
   graph.validate();
   const auto order = graph.topological_order();
-  const std::vector<NodeId> sole = sole_consumers(graph);
+  const std::vector<NodeId> sole = sole_readers(graph);
   const auto sole_consumer = [&](TensorId t) -> std::optional<NodeId> {
     const NodeId n = sole[static_cast<size_t>(t)];
     return n < 0 ? std::nullopt : std::optional<NodeId>(n);

@@ -118,6 +118,12 @@ struct Reshape {
   std::vector<int64_t> shape;
 };
 
+// Moves data: output dimension i is input dimension perm[i] (as ONNX's
+// Transpose and TFLite's TRANSPOSE); perm is a permutation of 0..rank-1.
+struct Transpose {
+  std::vector<int> perm;
+};
+
 struct Softmax {
   float beta = 1.0f;
   int axis = -1;  // the axis it normalizes over; negative counts from the end
@@ -157,7 +163,7 @@ struct Quantize {};
 struct Dequantize {};
 
 using Op = std::variant<Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool, FullyConnected, Relu, Relu6,
-                        Clip, HardSwish, HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad,
+                        Clip, HardSwish, HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Transpose, Softmax, Pad,
                         BatchNorm, Quantize, Dequantize, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div,
                         ReduceMean, ReduceSum, ReduceMax, Slice>;
 

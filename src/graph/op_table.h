@@ -90,6 +90,7 @@ inline constexpr OpProperties kAdd{"Add", kAllInputs, false, false, false, suppo
 inline constexpr OpProperties kMul{"Mul", kAllInputs, false, false, false, supported, calibrated};
 inline constexpr OpProperties kConcat{"Concat", kAllInputs, false, false, false, supported, calibrated};
 inline constexpr OpProperties kReshape{"Reshape", kAllInputs, false, false, false, supported, same_as_input};
+inline constexpr OpProperties kTranspose{"Transpose", kAllInputs, false, false, false, supported, same_as_input};
 inline constexpr OpProperties kSoftmax{"Softmax", kAllInputs, false, true, false, supported, fixed_unit_interval};
 inline constexpr OpProperties kPad{"Pad", kAllInputs, false, false, false, supported, same_as_input};
 inline constexpr OpProperties kBatchNorm{"BatchNorm", 1, false, true, true, supported, fold_first};
@@ -125,6 +126,7 @@ template <> struct OpTraits<Add> { static constexpr const OpProperties& value = 
 template <> struct OpTraits<Mul> { static constexpr const OpProperties& value = op_rows::kMul; };
 template <> struct OpTraits<Concat> { static constexpr const OpProperties& value = op_rows::kConcat; };
 template <> struct OpTraits<Reshape> { static constexpr const OpProperties& value = op_rows::kReshape; };
+template <> struct OpTraits<Transpose> { static constexpr const OpProperties& value = op_rows::kTranspose; };
 template <> struct OpTraits<Softmax> { static constexpr const OpProperties& value = op_rows::kSoftmax; };
 template <> struct OpTraits<Pad> { static constexpr const OpProperties& value = op_rows::kPad; };
 template <> struct OpTraits<BatchNorm> { static constexpr const OpProperties& value = op_rows::kBatchNorm; };

@@ -234,6 +234,15 @@ Shape infer_reshape(const Graph& g, NodeId id, const Reshape& r) {
   return Shape(out);
 }
 
+Shape infer_transpose(const Graph& g, NodeId id, const Transpose& t) {
+  expect_inputs(g, id, 1, 1);
+  const Shape& x = input_shape(g, g.node(id), 0);
+  check_permutation(t.perm, x.rank(), describe(g, id));
+  std::vector<int64_t> out;
+  for (int p : t.perm) out.push_back(x[p]);
+  return Shape(out);
+}
+
 Shape infer_pad(const Graph& g, NodeId id, const Pad& p) {
   const Node& n = g.node(id);
   expect_inputs(g, id, 1, 1);
@@ -338,6 +347,21 @@ std::vector<bool> reduced_axes(const ReduceAxes& r, int rank, const std::string&
   return reduced;
 }
 
+void check_permutation(const std::vector<int>& perm, int rank, const std::string& where) {
+  if (rank > kMaxTransposeRank)
+    throw Error(where + ": transpose of rank " + std::to_string(rank) + " (at most " +
+                std::to_string(kMaxTransposeRank) + ")");
+  if (static_cast<int>(perm.size()) != rank)
+    throw Error(where + ": permutation of " + std::to_string(perm.size()) + " axes for an input of rank " +
+                std::to_string(rank));
+  std::vector<bool> seen(perm.size(), false);
+  for (int p : perm) {
+    if (p < 0 || p >= rank) throw Error(where + ": permutation axis " + std::to_string(p) + " out of range");
+    if (seen[static_cast<size_t>(p)]) throw Error(where + ": permutation lists axis " + std::to_string(p) + " twice");
+    seen[static_cast<size_t>(p)] = true;
+  }
+}
+
 WindowAxis window_axis(int64_t input, int64_t kernel, int stride, int dilation, PaddingKind padding,
                        int64_t explicit_before, int64_t explicit_after, const std::string& where) {
   if (kernel <= 0 || stride <= 0 || dilation <= 0) {
@@ -393,6 +417,7 @@ Shape infer_node_shape(const Graph& g, NodeId id) {
           [&](const Mul&) { return infer_broadcast(g, id); },
           [&](const Concat& c) { return infer_concat(g, id, c); },
           [&](const Reshape& r) { return infer_reshape(g, id, r); },
+          [&](const Transpose& t) { return infer_transpose(g, id, t); },
           [&](const Pad& p) { return infer_pad(g, id, p); },
           [&](const Slice& s) { return infer_slice(g, id, s); },
           [&](const BatchNorm&) { return infer_batch_norm(g, id); },

@@ -22,6 +22,11 @@ Shape infer_node_shape(const Graph& graph, NodeId id);
 // naming `where` for an axis out of range or listed twice.
 std::vector<bool> reduced_axes(const ReduceAxes& r, int rank, const std::string& where);
 
+// The highest rank a Transpose may have.
+inline constexpr int kMaxTransposeRank = 6;
+// Error naming `where` unless `perm` is a permutation of 0..rank-1 and rank <= kMaxTransposeRank.
+void check_permutation(const std::vector<int>& perm, int rank, const std::string& where);
+
 struct WindowAxis {
   int64_t output = 0;
   int64_t pad_before = 0;

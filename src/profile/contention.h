@@ -12,6 +12,11 @@
 //     (steal counts: a hypervisor giving our vCPU to another guest);
 //   - this process's involuntary context switches (getrusage): a worker
 //     preempted by another runnable task;
+//   - this process's CPU time against wall time x threads (getrusage): the
+//     share of the CPU time its threads could have used that they got;
+//   - the time this process's threads spent runnable but waiting for a CPU
+//     (/proc/self/task/*/schedstat, second field): zero when nothing else
+//     wants the cores, whatever the engine does while it waits at a barrier;
 //   - the 1-minute load average at the end (/proc/loadavg): above the core
 //     count, something besides us was waiting to run;
 // and, from the timings, the layers' median ratio p90 / min (stalls).
@@ -32,6 +37,7 @@ struct CpuSnapshot {
   int64_t involuntary_switches = 0;   // of this process
   std::optional<double> machine_busy_cpu_s;  // all CPUs, from /proc/stat
   std::optional<double> load_average_1m;     // /proc/loadavg
+  std::optional<double> runqueue_wait_s;     // this process's threads, from /proc/self/task/*/schedstat
 };
 
 // This process and machine now (fields that cannot be read stay empty).
@@ -43,6 +49,9 @@ CpuSnapshot take_cpu_snapshot();
 std::optional<double> busy_seconds_from_proc_stat(std::string_view text, double ticks_per_second);
 // The first field of /proc/loadavg text.
 std::optional<double> load_average_from_proc_loadavg(std::string_view text);
+// The run-queue wait in seconds of one thread's schedstat text ("<on-CPU ns>
+// <waiting ns> <slices>"); none if malformed.
+std::optional<double> runqueue_wait_from_schedstat(std::string_view text);
 
 // The thresholds above which a run counts as contended.
 struct ContentionLimits {
@@ -50,6 +59,8 @@ struct ContentionLimits {
   double switches_per_s_per_thread = 25.0;  // involuntary context switches
   double load_over_cores = 0.5;             // load average above the core count
   double stall_ratio = 2.0;                 // median over layers of p90 / min
+  double own_cpu_share = 0.5;               // own CPU time / (wall time x threads), below it
+  double runqueue_wait_share = 0.1;         // run-queue wait / (wall time x threads)
 };
 
 // The verdict from the snapshots around the timed runs: measured figures,

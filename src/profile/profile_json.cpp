@@ -160,7 +160,7 @@ LayerProfile read_layer(const Field& f, int expected_index) {
 
 ContentionReport read_contention(const Field& f) {
   f.expect_object({"contended", "reasons", "other_cpus", "involuntary_switches_per_s", "own_cpu_over_wall",
-                   "load_average_1m", "stall_ratio"});
+                   "own_cpu_share", "runqueue_wait_share", "load_average_1m", "stall_ratio"});
   ContentionReport c;
   c.contended = f.at("contended").boolean();
   if (f.has("reasons")) {
@@ -172,6 +172,8 @@ ContentionReport read_contention(const Field& f) {
   c.other_cpus = f.optional_nonnegative("other_cpus");
   c.involuntary_switches_per_s = f.optional_nonnegative("involuntary_switches_per_s");
   c.own_cpu_over_wall = f.optional_nonnegative("own_cpu_over_wall");
+  c.own_cpu_share = f.optional_nonnegative("own_cpu_share");
+  c.runqueue_wait_share = f.optional_nonnegative("runqueue_wait_share");
   c.load_average_1m = f.optional_nonnegative("load_average_1m");
   c.stall_ratio = f.optional_nonnegative("stall_ratio");
   return c;
@@ -248,6 +250,8 @@ std::string profile_to_json(const ModelProfile& p) {
                        {"other_cpus", optional_value(c.other_cpus)},
                        {"involuntary_switches_per_s", optional_value(c.involuntary_switches_per_s)},
                        {"own_cpu_over_wall", optional_value(c.own_cpu_over_wall)},
+                       {"own_cpu_share", optional_value(c.own_cpu_share)},
+                       {"runqueue_wait_share", optional_value(c.runqueue_wait_share)},
                        {"load_average_1m", optional_value(c.load_average_1m)},
                        {"stall_ratio", optional_value(c.stall_ratio)}};
   }

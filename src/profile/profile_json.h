@@ -89,6 +89,8 @@ struct ContentionReport {
   std::optional<double> other_cpus;                  // CPUs other work kept busy, on average
   std::optional<double> involuntary_switches_per_s;  // of the profiler's process
   std::optional<double> own_cpu_over_wall;           // the profiler's CPU time / wall time
+  std::optional<double> own_cpu_share;               // ... / threads: the share of its threads' CPU time it got
+  std::optional<double> runqueue_wait_share;         // its threads' run-queue wait / (wall time x threads)
   std::optional<double> load_average_1m;             // at the end of the timed runs
   std::optional<double> stall_ratio;                 // layers' median p90 / min
 };

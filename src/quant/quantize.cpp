@@ -59,7 +59,8 @@ class GraphQuantizer {
     for (const Node& node : float_.nodes()) {
       if (output_rule(node.op) == QuantRule::fold_first)
         throw Error(fmt::format("quantize: {} is not folded; fold BatchNorm into the convolution before it first "
-                                "(fold_batch_norm, graph/fold_batch_norm.h)",
+                                "(fold_batch_norm, graph/fold_batch_norm.h), or rewrite it as a depthwise "
+                                "convolution (graph/batch_norm_as_depthwise.h), as quantize_model does",
                                 describe(node)));
       if (output_rule(node.op) == QuantRule::already_quantized)
         throw Error(fmt::format("quantize: {}: the graph is already quantized; quantize_graph takes a float graph",

@@ -27,7 +27,10 @@
 //   weight scale is raised until it fits (as TFLite does). Any other constant
 //   operand (e.g. of Mul) becomes an activation-dtype constant, asymmetric
 //   per-tensor over its own min/max.
-// - BatchNorm is folded first (graph/fold_batch_norm.h); none remains.
+// - BatchNorm is folded first (graph/fold_batch_norm.h) into the convolution
+//   before it, and one that follows no convolution (DenseNet's pre-activation)
+//   becomes a depthwise 1x1 convolution (graph/batch_norm_as_depthwise.h);
+//   quantize_model does both; none remains.
 // - Output quantization per op:
 //     MaxPool2D, AvgPool2D, Reshape, Pad, Relu, Relu6, Clip: same as the input
 //       (Pad pads with the quantized pad value; activations clamp).

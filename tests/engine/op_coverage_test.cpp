@@ -42,6 +42,9 @@ struct OpCase {
   std::string not_quantizable = {};
   // The float inputs mapped to |x| + 1/8 (Sqrt, fractional powers, divisors).
   bool positive_inputs = false;
+  // Non-empty: quantize_model rewrites the op as this one (its 8-bit form), so
+  // the 8-bit graph holds this op and not the case's.
+  std::string quantized_as = {};
 };
 
 Graph one(TestGraph g, TensorId y) { return g.finish({y}); }
@@ -108,6 +111,17 @@ std::vector<OpCase> op_cases() {
     return g.node("y", Concat{}, {x, b});
   }));
   unary("reshape_flatten", Reshape{{1, -1}});
+  unary("transpose_nhwc_to_nchw", Transpose{{0, 3, 1, 2}});
+  unary("transpose_unit_axis_only", Transpose{{1, 0, 2, 3}});  // moves the batch of 1: no data moves
+  cases.push_back({"transpose_rank3", [] {
+                     TestGraph g("transpose_rank3");
+                     return one(g, g.node("y", Transpose{{0, 2, 1}}, {g.input("x", Shape{2, 5, 3})}));
+                   }});
+  cases.push_back({"transpose_rank6", [] {
+                     TestGraph g("transpose_rank6");
+                     const TensorId x = g.input("x", Shape{2, 1, 3, 2, 2, 3});
+                     return one(g, g.node("y", Transpose{{5, 2, 0, 4, 1, 3}}, {x}));
+                   }});
   cases.push_back({"softmax", [] {
                      TestGraph g("softmax");
                      const TensorId x = g.input("x", Shape{2, 10});
@@ -182,9 +196,9 @@ std::vector<OpCase> op_cases() {
                      std::copy(v.begin(), v.end(), variance.as<float>().begin());
                      return one(g, g.node("y", BatchNorm{}, {x, gamma, beta, mean, g.constant("variance", variance)}));
                    },
-                   // A BatchNorm not after a convolution (DenseNet's pre-activation):
-                   // issue 21's 8-bit bullet.
-                   "fold BatchNorm into the convolution before it"});
+                   // A BatchNorm not after a convolution (DenseNet's pre-activation)
+                   // runs in 8-bit as a depthwise 1x1 convolution (graph/batch_norm_as_depthwise.h).
+                   "", false, "Conv2D"});
   return cases;
 }
 
@@ -207,6 +221,9 @@ const std::vector<Refusal> kRefused = {
     {"xnnpack", "reduce_max_width", "ReduceMax"},             // no max reduction
     {"xnnpack", "reduce_max_height_channels", "ReduceMax"},   //
     {"xnnpack", "softmax_middle_axis", "Softmax"},            // the last axis only
+    {"xnnpack", "transpose_nhwc_to_nchw", "Transpose"},       // no transpose in its subgraph API
+    {"xnnpack", "transpose_rank3", "Transpose"},              //
+    {"xnnpack", "transpose_rank6", "Transpose"},              //
     {"xnnpack", "slice_strided", "Slice"},                    // no slice in XNNPACK of 2022-02
     {"xnnpack", "slice_reversed", "Slice"},                   //
 };
@@ -314,6 +331,13 @@ TEST_P(OpCoverageTest, EveryOpMatchesReference) {
       continue;
     }
     const Graph graph = quantized_case(float_graph, dtype, c.positive_inputs);
+    if (!c.quantized_as.empty()) {
+      std::set<std::string> ops;
+      for (NodeId id = 0; id < static_cast<NodeId>(graph.nodes().size()); ++id) ops.insert(op_of(graph, id));
+      EXPECT_TRUE(ops.count(c.quantized_as)) << "the 8-bit graph has no " << c.quantized_as;
+      EXPECT_FALSE(ops.count(op_of(float_graph, 0))) << "the 8-bit graph still has " << op_of(float_graph, 0);
+      ran.insert(op_of(float_graph, 0));  // decided: its 8-bit form is quantized_as, run below
+    }
     run_node_by_node(graph, backend_name, dtype, c, ran);
   }
   // Every op of the table has a case in this dtype.

@@ -37,6 +37,15 @@ TEST(ProcLoadavg, FirstField) {
   EXPECT_FALSE(load_average_from_proc_loadavg(""));
 }
 
+TEST(Schedstat, SecondFieldIsTheRunQueueWait) {
+  // on CPU 4,047,478 ns, waiting 2,993,770 ns, 1 slice: 0.00299377 s waiting.
+  EXPECT_DOUBLE_EQ(*runqueue_wait_from_schedstat("4047478 2993770 1\n"), 0.00299377);
+  EXPECT_FALSE(runqueue_wait_from_schedstat("4047478 2993770\n"));  // a field missing
+  EXPECT_FALSE(runqueue_wait_from_schedstat("4047478 x 1\n"));
+  EXPECT_FALSE(runqueue_wait_from_schedstat("1 2 3 4\n"));  // not the 3-field format
+  EXPECT_FALSE(runqueue_wait_from_schedstat(""));
+}
+
 TEST(Contention, QuietRunIsNotContended) {
   // 10 s of wall time, 2 threads: we used 19.6 CPU s, the machine 19.8 -> others 0.02 CPUs;
   // 100 switches / 10 s = 10/s (limit 25 x 2 = 50); load 2.1 on 2 cores (limit 2.5); stalls 1.2.
@@ -46,7 +55,32 @@ TEST(Contention, QuietRunIsNotContended) {
   EXPECT_NEAR(*r.other_cpus, 0.02, 1e-9);
   EXPECT_NEAR(*r.involuntary_switches_per_s, 10.0, 1e-9);
   EXPECT_NEAR(*r.own_cpu_over_wall, 1.96, 1e-9);
+  EXPECT_NEAR(*r.own_cpu_share, 0.98, 1e-9);  // 19.6 CPU s / (10 s x 2 threads)
+  EXPECT_FALSE(r.runqueue_wait_share);         // no schedstat in the snapshots: absent, not zero
   EXPECT_TRUE(r.reasons.empty());
+}
+
+TEST(Contention, RunQueueWaitAndCpuShare) {
+  // 4 s of wall time, 2 threads, quiet otherwise: the threads waited 1.2 - 0.2 = 1.0 s for a CPU
+  // -> 1.0 / (4 x 2) = 0.125 > 0.1; CPU time 3.6 s -> share 3.6 / 8 = 0.45 < 0.5. Both named.
+  CpuSnapshot a = snapshot(0, 0, 0, 0, 0), b = snapshot(4, 3.6, 0, 3.6, 0);
+  a.runqueue_wait_s = 0.2;
+  b.runqueue_wait_s = 1.2;
+  const ContentionReport r = assess_contention(a, b, 2, 2, 1.0);
+  EXPECT_TRUE(r.contended);
+  EXPECT_NEAR(*r.runqueue_wait_share, 0.125, 1e-12);
+  EXPECT_NEAR(*r.own_cpu_share, 0.45, 1e-12);
+  ASSERT_EQ(r.reasons.size(), 2u);
+  EXPECT_EQ(r.reasons[0], "the profiler's 2 thread(s) got 0.45 of the CPU time they could use (CPU time 3.60 s in "
+                          "4.00 s of wall time)");
+  EXPECT_EQ(r.reasons[1], "the profiler's threads waited for a CPU 12% of the time (run queue)");
+  // 0.3 s of waiting in the same run: 0.3 / 8 = 0.0375, and 6 CPU s: share 0.75 -> quiet.
+  b.runqueue_wait_s = 0.5;
+  b.own_cpu_s = 6.0;
+  b.machine_busy_cpu_s = 6.0;
+  const ContentionReport q = assess_contention(a, b, 2, 2, 1.0);
+  EXPECT_FALSE(q.contended) << (q.reasons.empty() ? "" : q.reasons[0]);
+  EXPECT_NEAR(*q.runqueue_wait_share, 0.0375, 1e-12);
 }
 
 TEST(Contention, ABusyNeighbourIsNamedWithItsFigures) {

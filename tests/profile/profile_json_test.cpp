@@ -123,6 +123,8 @@ TEST(ProfileJson, ContentionRoundTripsAndIsChecked) {
   c.other_cpus = 0.95;
   c.involuntary_switches_per_s = 300.0;
   c.own_cpu_over_wall = 1.0;
+  c.own_cpu_share = 0.5;
+  c.runqueue_wait_share = 0.25;
   c.load_average_1m = 3.0;
   c.stall_ratio = 4.0;
   p.contention = c;
@@ -131,12 +133,16 @@ TEST(ProfileJson, ContentionRoundTripsAndIsChecked) {
   EXPECT_EQ(raw["contention"]["contended"], true);
   EXPECT_EQ(raw["contention"]["reasons"][0], "load average 3.00 on 2 CPU(s)");
   EXPECT_EQ(raw["contention"]["other_cpus"], 0.95);
+  EXPECT_EQ(raw["contention"]["own_cpu_share"], 0.5);
+  EXPECT_EQ(raw["contention"]["runqueue_wait_share"], 0.25);
   const ModelProfile q = read_profile_json_text(text, "p.json");
   ASSERT_TRUE(q.contention);
   EXPECT_TRUE(q.contention->contended);
   EXPECT_EQ(q.contention->reasons, c.reasons);
   EXPECT_EQ(q.contention->load_average_1m, 3.0);
   EXPECT_EQ(q.contention->stall_ratio, 4.0);
+  EXPECT_EQ(q.contention->own_cpu_share, 0.5);
+  EXPECT_EQ(q.contention->runqueue_wait_share, 0.25);
   // Bad values name the field.
   auto bad = raw;
   bad["contention"]["contended"] = "yes";

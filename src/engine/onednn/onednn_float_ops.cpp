@@ -326,6 +326,8 @@ void build_float_node(NodeBuild& build) {
           build_concat(build, op);
         } else if constexpr (std::is_same_v<T, Reshape>) {
           build_reshape(build);
+        } else if constexpr (std::is_same_v<T, Transpose>) {
+          build_transpose(build, op);
         } else if constexpr (std::is_same_v<T, Softmax>) {
           build_softmax(build, op);
         } else if constexpr (std::is_same_v<T, Pad>) {

@@ -284,6 +284,11 @@ void build_quantized_node(NodeBuild& build) {
             build_reshape(build);
           else
             build_in_float(build);
+        } else if constexpr (std::is_same_v<T, Transpose>) {
+          if (same_quantization(build))
+            build_transpose(build, op);
+          else
+            build_in_float(build);
         } else if constexpr (std::is_same_v<T, Pad>) {
           if (same_quantization(build))
             build_quantized_pad(build, op);

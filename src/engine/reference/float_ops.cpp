@@ -15,6 +15,7 @@
 //   Add, Mul, Sub, Div   numpy broadcasting of both operands, then the fused activation.
 //   PRelu          x >= 0 ? x : slope * x, the slope broadcast onto x.
 //   Concat, Reshape, Pad, Slice   copies (Pad fills with its value).
+//   Transpose      a copy with the dimensions permuted.
 //   Softmax        over its axis: exp(beta * (x - max)) / sum.
 //   ReduceMean, ReduceSum, ReduceMax   over the axes, summed in double for the
 //                  mean and sum (so the order of the sum does not matter).
@@ -300,6 +301,41 @@ class FloatCopy final : public Kernel {
   int64_t elements_;
 };
 
+// Output element k (row-major over the output dims) is the input element whose
+// index along input dimension perm[i] is output index i.
+class FloatTranspose final : public Kernel {
+ public:
+  FloatTranspose(const Graph& graph, NodeId id, const Transpose& t) {
+    const std::vector<int64_t>& in = node_input(graph, id, 0).shape.dims();
+    out_dims_ = node_output(graph, id).shape.dims();
+    if (t.perm.size() != in.size()) fail(graph, id, "permutation does not match the input's rank");
+    std::vector<int64_t> in_steps(in.size(), 1);
+    for (size_t d = in.size(); d-- > 1;) in_steps[d - 1] = in_steps[d] * in[d];
+    for (int p : t.perm) steps_.push_back(in_steps.at(static_cast<size_t>(p)));
+    elements_ = node_output(graph, id).shape.elements();
+  }
+
+  void run(std::span<const std::byte* const> inputs, std::byte* output, WorkerPool&) override {
+    const float* x = as_floats(inputs[0]);
+    float* y = as_floats(output);
+    std::vector<int64_t> index(out_dims_.size(), 0);
+    int64_t offset = 0;
+    for (int64_t k = 0; k < elements_; ++k) {
+      y[k] = x[offset];
+      for (size_t d = out_dims_.size(); d-- > 0;) {  // next output index, last dimension fastest
+        offset += steps_[d];
+        if (++index[d] < out_dims_[d]) break;
+        offset -= steps_[d] * out_dims_[d];
+        index[d] = 0;
+      }
+    }
+  }
+
+ private:
+  std::vector<int64_t> out_dims_, steps_;
+  int64_t elements_ = 0;
+};
+
 class FloatPad final : public Kernel {
  public:
   FloatPad(const Graph& graph, NodeId id, const Pad& p) : value_(p.value) {
@@ -569,6 +605,7 @@ std::unique_ptr<Kernel> make_float_kernel(const Graph& graph, NodeId id) {
           },
           [&](const Concat& c) -> std::unique_ptr<Kernel> { return std::make_unique<FloatConcat>(graph, id, c); },
           [&](const Reshape&) -> std::unique_ptr<Kernel> { return std::make_unique<FloatCopy>(elements); },
+          [&](const Transpose& t) -> std::unique_ptr<Kernel> { return std::make_unique<FloatTranspose>(graph, id, t); },
           [&](const Softmax& s) -> std::unique_ptr<Kernel> { return std::make_unique<FloatSoftmax>(graph, id, s); },
           [&](const Pad& p) -> std::unique_ptr<Kernel> { return std::make_unique<FloatPad>(graph, id, p); },
           [&](const Slice& s) -> std::unique_ptr<Kernel> { return std::make_unique<FloatSlice>(graph, id, s); },

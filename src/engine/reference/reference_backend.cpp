@@ -69,8 +69,8 @@ std::unique_ptr<Kernel> compile_node(const Graph& graph, NodeId id) {
             if (auto add = reference::make_quantized_add(graph, id)) return add;
             return reference::make_quantized_via_float(graph, id);
           } else if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
-                                        HardSigmoid, Logistic, Mul, Concat, Reshape, Softmax, Pad, BatchNorm, Tanh,
-                                        LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
+                                        HardSigmoid, Logistic, Mul, Concat, Reshape, Transpose, Softmax, Pad, BatchNorm,
+                                        Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
                                         ReduceMax, Slice>) {
             // Dequantize, the float kernel, requantize: the definition of the
             // 8-bit op (quantized_ops.cpp).

@@ -212,6 +212,23 @@ class DataOpDefinition {
     copy_to_target();
   }
 
+  // A permutation that moves only dimensions of size 1 keeps the bytes in
+  // order (a copy); any other needs a transpose, which this XNNPACK's subgraph
+  // API (2022) does not define.
+  void operator()(const Transpose& t) {
+    expect_inputs(1);
+    const Shape& x = input_tensor(0).shape;
+    int last = -1;
+    for (int p : t.perm) {
+      if (x[p] == 1) continue;
+      if (p < last)
+        unsupported(fmt::format("transpose of {} moving data (this XNNPACK's subgraph API has no transpose)",
+                                x.to_string()));
+      last = p;
+    }
+    copy_to_target();
+  }
+
   void operator()(const Softmax& s) {
     expect_inputs(1);
     uint32_t input = inputs_[0];

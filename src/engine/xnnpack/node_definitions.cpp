@@ -36,6 +36,7 @@ bool runs_in_8bit(const Graph& g, const Node& node) {
                         [&](const Relu6&) { return same_as_input(); },
                         [&](const Clip&) { return same_as_input(); },
                         [&](const Reshape&) { return same_as_input(); },
+                        [&](const Transpose&) { return same_as_input(); },
                         [&](const Pad&) { return same_as_input(); },
                         [&](const Add&) {
                           return node.inputs.size() == 2 && within(scale(in(0)) / scale(out), 0x1p-10, 0x1p8) &&
@@ -161,8 +162,8 @@ void define_node(SubgraphBuilder& builder, NodeId id) {
                  [&](const auto& op) {
                    using T = std::decay_t<decltype(op)>;
                    if constexpr (kIsOneOf<T, MaxPool2D, AvgPool2D, GlobalAvgPool, Relu, Relu6, Clip, HardSwish,
-                                          HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Softmax, Pad, BatchNorm,
-                                          Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
+                                          HardSigmoid, Logistic, Add, Mul, Concat, Reshape, Transpose, Softmax, Pad,
+                                          BatchNorm, Tanh, LeakyRelu, PRelu, Sqrt, Erf, Pow, Sub, Div, ReduceMean, ReduceSum,
                                           ReduceMax, Slice>)
                      define_data_node(builder, id);  // data_ops.cpp
                    else

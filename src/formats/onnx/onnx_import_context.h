@@ -6,10 +6,11 @@
 // Layout: ONNX values are NCHW; the IR is NHWC. Every ONNX value records how
 // the IR stores its elements (ValueLayout). A 4-D activation is stored NHWC
 // (its IR shape is the ONNX dims permuted by {0, 2, 3, 1}); other ranks are
-// stored in ONNX order. The IR has no transpose, so a value whose ONNX element
-// order differs from its IR storage can only reach ops that do not care
-// (elementwise ops, ops with an axis, which is remapped) or, for the flatten
-// of an NCHW image, a Gemm/MatMul whose constant weights are permuted to match.
+// stored in ONNX order. A value whose ONNX element order differs from its IR
+// storage reaches ops that do not care (elementwise ops, ops with an axis,
+// which is remapped) or, for the flatten of an NCHW image, a Gemm/MatMul whose
+// constant weights are permuted to match; a reshape that needs ONNX's element
+// order gets an IR Transpose first (onnx_ordered, onnx_import_ops.h).
 #include <map>
 #include <memory>
 #include <set>

@@ -40,6 +40,10 @@ void require_image(const ImportContext& ctx, const Value& v, int32_t elem_type);
 // `name`; constants fold. Error if the IR cannot express it (see ValueLayout).
 Value reshape_value(ImportContext& ctx, const Value& x, const std::vector<int64_t>& dims, const std::string& name);
 
+// `x` held by the IR in ONNX's row-major order (layout plain): itself, or an IR
+// Transpose (NHWC -> NCHW) of it named `name`; a flatten is unflattened first.
+Value onnx_ordered(ImportContext& ctx, const Value& x, const std::string& name);
+
 // For input `a` of a dense layer with K columns: the ONNX column each IR
 // column holds (the identity, or the NCHW position of each NHWC position for a
 // flattened image).

@@ -1,6 +1,7 @@
 // Reshapes and their layout: Reshape, Flatten, Squeeze, Unsqueeze, Transpose
-// (folded on constants). On activations they move no data in the IR, so each
-// must keep the element order the IR stores (see ValueLayout).
+// (folded on constants). On activations they move no data in the IR where the
+// element order the IR stores allows (see ValueLayout); elsewhere an IR
+// Transpose brings the value into ONNX's order (or out of it, for an image).
 #include <algorithm>
 
 #include "core/error.h"
@@ -54,7 +55,11 @@ void import_flatten(ImportContext& ctx) {
   ctx.expect_inputs(1, 1);
   ctx.expect_outputs(1);
   const Value& x = ctx.input(0);
-  const int axis = x.rank() == 0 ? 0 : normalize_axis(ctx.int_attribute("axis", 1), x.rank() + 1, "axis");
+  // axis in [-rank, rank], negative counting from the end (-1 on rank 4 is 3).
+  const int64_t a = ctx.int_attribute("axis", 1);
+  if (a < -x.rank() || a > x.rank())
+    throw Error("axis " + std::to_string(a) + " out of range for rank " + std::to_string(x.rank()));
+  const int axis = static_cast<int>(a < 0 ? a + x.rank() : a);
   int64_t rows = 1, columns = 1;
   for (int d = 0; d < x.rank(); ++d) (d < axis ? rows : columns) *= x.dims[static_cast<size_t>(d)];
   ctx.define_output(0, reshape_value(ctx, x, {rows, columns}, ctx.output_name(0)));
@@ -107,25 +112,25 @@ void import_squeeze(ImportContext& ctx) {
 void import_transpose(ImportContext& ctx) {
   ctx.expect_inputs(1, 1);
   ctx.expect_outputs(1);
-  const Value& x = ctx.input(0);
+  const Value& in = ctx.input(0);
   std::vector<int64_t> perm64 = ctx.ints_attribute("perm", {});
   std::vector<int> perm;
   if (perm64.empty())
-    for (int d = x.rank(); d-- > 0;) perm.push_back(d);
-  for (int64_t p : perm64) perm.push_back(normalize_axis(p, x.rank(), "perm"));
+    for (int d = in.rank(); d-- > 0;) perm.push_back(d);
+  for (int64_t p : perm64) perm.push_back(normalize_axis(p, in.rank(), "perm"));
   std::vector<int> seen = perm;
   std::sort(seen.begin(), seen.end());
   for (size_t i = 0; i < seen.size(); ++i)
-    if (seen[i] != static_cast<int>(i) || seen.size() != x.dims.size()) throw Error("perm is not a permutation");
-  const std::vector<int64_t> dims = permute_dims(x.dims, perm);
-  if (x.is_constant()) {
-    OnnxConstant c = *x.constant;
+    if (seen[i] != static_cast<int>(i) || seen.size() != in.dims.size()) throw Error("perm is not a permutation");
+  const std::vector<int64_t> dims = permute_dims(in.dims, perm);
+  if (in.is_constant()) {
+    OnnxConstant c = *in.constant;
     if (c.is_float()) c.floats = permute_values(c.floats, c.dims, perm);
     else c.integers = permute_values(c.integers, c.dims, perm);
     c.dims = dims;
     return ctx.define_output(0, constant_value(std::move(c)));
   }
-  if (x.layout == ValueLayout::flattened_nchw) throw Error("transposing an NCHW flatten stored NHWC is not supported");
+  const Value x = in.layout == ValueLayout::flattened_nchw ? onnx_ordered(ctx, in, ctx.output_name(0) + "/onnx_order") : in;
   // The IR needs no data movement if, in the chosen output layout, the input's
   // dimensions larger than 1 come in the order the input stores them.
   const std::vector<int> storage = x.storage();
@@ -154,7 +159,17 @@ void import_transpose(ImportContext& ctx) {
     Value v = ctx.activation(t, layout);
     return ctx.define_output(0, std::move(v));
   }
-  throw Error("perm moves data of " + dims_text(x.dims) + "; the IR has no transpose");
+  // Data moves: an IR Transpose from the input's storage into the output's
+  // (NHWC for a 4-D output). IR output dimension j holds ONNX output dimension
+  // out_storage[j], which is ONNX input dimension perm[out_storage[j]].
+  Value out;
+  out.dims = dims;
+  out.layout = dims.size() == 4 ? ValueLayout::nhwc : ValueLayout::plain;
+  const std::vector<int> from_ir = inverse_permutation(storage);
+  Transpose t;
+  for (int j : out.storage()) t.perm.push_back(from_ir[static_cast<size_t>(perm[static_cast<size_t>(j)])]);
+  const TensorId id = ctx.add_node(t, {x.tensor}, ctx.output_name(0), DType::f32, ctx.graph.tensor(x.tensor).quant);
+  ctx.define_output(0, ctx.activation(id, out.layout));
 }
 
 }  // namespace
@@ -171,21 +186,44 @@ Value reshape_value(ImportContext& ctx, const Value& x, const std::vector<int64_
     ctx.aliased_tensors.insert(x.tensor);
     return x;
   }
-  if (x.stored_in_onnx_order()) {
-    const bool image = dims.size() == 4 && permutation_keeps_order(dims, kNchwToNhwc);
-    const std::vector<int64_t> ir_dims = image ? permute_dims(dims, kNchwToNhwc) : dims;
-    const TensorId out = ctx.add_node(Reshape{ir_dims}, {x.tensor}, name, DType::f32, ctx.graph.tensor(x.tensor).quant);
-    return ctx.activation(out, image ? ValueLayout::nhwc : ValueLayout::plain);
-  }
-  if (x.layout == ValueLayout::nhwc && dims.size() == 2 && dims[0] == x.dims[0]) {
-    const TensorId out = ctx.add_node(Reshape{dims}, {x.tensor}, name, DType::f32, ctx.graph.tensor(x.tensor).quant);
+  const QuantParams quant = ctx.graph.tensor(x.tensor).quant;
+  if (!x.stored_in_onnx_order() && x.layout == ValueLayout::nhwc && dims.size() == 2 && dims[0] == x.dims[0]) {
+    // A flatten for a dense layer: kept in NHWC order, the layer's weights follow.
+    const TensorId out = ctx.add_node(Reshape{dims}, {x.tensor}, name, DType::f32, quant);
     Value v = ctx.activation(out, ValueLayout::plain);
     v.layout = ValueLayout::flattened_nchw;
     v.flattened_from = x.dims;
     return v;
   }
-  throw Error("reshaping the NCHW image " + dims_text(x.dims) + " (stored NHWC) to " + dims_text(dims) +
-              " changes its element order; the IR supports only a flatten to [N, C*H*W] feeding Gemm/MatMul");
+  // Any other reshape is one in ONNX's element order: an input stored in
+  // another order is transposed to ONNX's first.
+  const Value src = x.stored_in_onnx_order() ? x : onnx_ordered(ctx, x, name + "/onnx_order");
+  if (dims.size() == 4 && !permutation_keeps_order(dims, kNchwToNhwc)) {
+    // An image in NCHW order (a channel shuffle's last reshape): NHWC by a Transpose.
+    const TensorId nchw = ctx.add_node(Reshape{dims}, {src.tensor}, name + "/nchw", DType::f32, quant);
+    const TensorId out = ctx.add_node(Transpose{kNchwToNhwc}, {nchw}, name, DType::f32, quant);
+    return ctx.activation(out, ValueLayout::nhwc);
+  }
+  const bool image = dims.size() == 4;
+  const std::vector<int64_t> ir_dims = image ? permute_dims(dims, kNchwToNhwc) : dims;
+  const TensorId out = ctx.add_node(Reshape{ir_dims}, {src.tensor}, name, DType::f32, quant);
+  return ctx.activation(out, image ? ValueLayout::nhwc : ValueLayout::plain);
+}
+
+Value onnx_ordered(ImportContext& ctx, const Value& x, const std::string& name) {
+  if (x.is_constant() || x.stored_in_onnx_order()) return x;
+  const QuantParams quant = ctx.graph.tensor(x.tensor).quant;
+  TensorId nhwc = x.tensor;
+  std::vector<int64_t> nchw_dims = x.dims;
+  if (x.layout == ValueLayout::flattened_nchw) {
+    nchw_dims = x.flattened_from;
+    nhwc = ctx.add_node(Reshape{permute_dims(nchw_dims, kNchwToNhwc)}, {x.tensor}, name + "/nhwc", DType::f32, quant);
+  } else if (x.layout != ValueLayout::nhwc) {
+    throw Error("internal: value of unknown layout");
+  }
+  TensorId out = ctx.add_node(Transpose{kNhwcToNchw}, {nhwc}, name, DType::f32, quant);
+  if (nchw_dims != x.dims) out = ctx.add_node(Reshape{x.dims}, {out}, name + "/flat", DType::f32, quant);
+  return ctx.activation(out, ValueLayout::plain);
 }
 
 bool import_reshape_node(ImportContext& ctx, const std::string& op) {

@@ -150,9 +150,14 @@ Graph read_onnx(std::span<const uint8_t> bytes, const std::string& source) {
     const Value* v = ctx.find_value(output.name());
     if (!v) throw Error(where + ": not produced by any node");
     if (v->is_constant()) throw Error(where + ": is a constant (nothing to compute)");
-    if (v->layout == ValueLayout::flattened_nchw)
-      throw Error(where + ": is the flatten of an NCHW image, which the IR stores in NHWC order");
-    ctx.graph.mark_output(v->tensor);
+    TensorId t = v->tensor;
+    if (v->layout == ValueLayout::flattened_nchw) {
+      // The flatten of an NCHW image, stored in NHWC order: the output is in
+      // ONNX's order, by a Transpose, under the file's name.
+      t = onnx_ordered(ctx, *v, output.name() + "/onnx_order").tensor;
+      std::swap(ctx.graph.tensor(t).name, ctx.graph.tensor(v->tensor).name);
+    }
+    ctx.graph.mark_output(t);
   }
   for (const TensorInfo& t : ctx.graph.tensors())
     if (!t.constant && is_8bit(t.dtype) && t.quant.empty())

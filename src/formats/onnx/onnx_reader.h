@@ -10,9 +10,12 @@
 // broadcast against images are permuted; a Flatten/Reshape of an NCHW image to
 // [N, C*H*W] becomes an IR Reshape of NHWC memory and the Gemm/MatMul reading
 // it gets its weight columns permuted to match (so results are identical).
-// The IR has no transpose: a Transpose is accepted where it moves only size-1
-// dimensions or undoes the layout (what write_onnx emits); any other reorder
-// that would change element order is an Error.
+// A Transpose that moves only size-1 dimensions or undoes the layout (what
+// write_onnx emits) moves no data; any other becomes an IR Transpose. A
+// Reshape/Flatten that needs ONNX's element order of an NHWC-stored image (a
+// channel shuffle's Reshape [N,C,H,W] -> [N,g,C/g,H,W], a ViT's patch flatten)
+// gets an IR Transpose to NCHW first, and a reshape to a 4-D image one back to
+// NHWC (onnx_import_reshapes.cpp).
 //
 // Operators (opsets 1..18, default domain): Conv (groups, depthwise, pads,
 // strides, dilations, auto_pad), MaxPool, AveragePool (count_include_pad;

@@ -245,7 +245,8 @@ class OnnxExporter {
     // 8-bit.
     if (std::holds_alternative<Conv2D>(n.op)) return export_qlinear_conv(n);
     if (std::holds_alternative<Reshape>(n.op)) return export_reshape(n, value(n.inputs[0]), name_of(n.output));
-    if ((std::holds_alternative<MaxPool2D>(n.op) || std::holds_alternative<Slice>(n.op)) &&
+    if ((std::holds_alternative<MaxPool2D>(n.op) || std::holds_alternative<Transpose>(n.op) ||
+         std::holds_alternative<Slice>(n.op)) &&
         info(n.inputs[0]).quant == out.quant && info(n.inputs[0]).dtype == out.dtype)
       return export_float(n, {value(n.inputs[0])}, name_of(n.output));
     // QDQ: dequantize the data inputs (and 8-bit operands), the float op, quantize.
@@ -402,6 +403,14 @@ class OnnxExporter {
             set_int(node("Concat", inputs, y, true), "axis", onnx_axis(axis, rank));
           } else if constexpr (std::is_same_v<T, Reshape>) {
             export_reshape(n, inputs[0], y);
+          } else if constexpr (std::is_same_v<T, Transpose>) {
+            // A 4-D tensor is NCHW in the file: ONNX axis i is IR axis kNhwcToNchw[i].
+            std::vector<int64_t> perm;
+            const bool image = op.perm.size() == 4;
+            for (size_t i = 0; i < op.perm.size(); ++i)
+              perm.push_back(image ? kNchwToNhwc[static_cast<size_t>(op.perm[static_cast<size_t>(kNhwcToNchw[i])])]
+                                   : op.perm[i]);
+            set_ints(node("Transpose", inputs, y, true), "perm", perm);
           } else if constexpr (std::is_same_v<T, Softmax>) {
             std::string logits = inputs[0];
             if (op.beta != 1.0f) {

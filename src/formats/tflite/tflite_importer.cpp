@@ -348,6 +348,7 @@ void TfliteImporter::add_operator(const tflite::Operator& op, int32_t builtin_co
     case BuiltinOperator::CONCATENATION: return concatenation(view);
     case BuiltinOperator::RESHAPE:
     case BuiltinOperator::SQUEEZE: return reshape(view);
+    case BuiltinOperator::TRANSPOSE: return transpose(view);
     case BuiltinOperator::SOFTMAX: return softmax(view);
     case BuiltinOperator::PAD: return pad(view, false);
     case BuiltinOperator::SLICE: return slice(view);
@@ -602,6 +603,24 @@ void TfliteImporter::reshape(const OperatorView& op) {
                            "options' new_shape");
   }
   emit(op, Reshape{out.shape.dims()}, {x}, Activation::none);
+}
+
+void TfliteImporter::transpose(const OperatorView& op) {
+  op.expect_inputs(2, 2);
+  const TensorId x = read(op, 0);
+  const int rank = graph_.tensor(x).shape.rank();
+  const TfliteTensor& p = tensors_.at(op.inputs[1]);
+  if (!p.constant() || p.shape.rank() != 1)
+    throw Error("perm operand " + p.describe() + " must be a constant vector");
+  Transpose t;
+  for (int64_t a : p.integers()) {
+    if (a < 0 || a >= rank)
+      throw Error("perm operand " + p.describe() + ": axis " + std::to_string(a) + " out of range for rank " +
+                  std::to_string(rank));
+    t.perm.push_back(static_cast<int>(a));
+  }
+  check_permutation(t.perm, rank, "perm operand " + p.describe());
+  emit(op, t, {x}, Activation::none);
 }
 
 void TfliteImporter::softmax(const OperatorView& op) {

@@ -8,7 +8,7 @@
 //   [1,KH,KW,C*M] reordered to [C*M,KH,KW,1]); FULLY_CONNECTED;
 //   MAX_POOL_2D, AVERAGE_POOL_2D (padding excluded from the average);
 //   MEAN over height and width -> GlobalAvgPool; ADD, MUL, CONCATENATION;
-//   RESHAPE, SQUEEZE -> Reshape; SOFTMAX; PAD, PADV2 -> Pad; SLICE,
+//   RESHAPE, SQUEEZE -> Reshape; TRANSPOSE; SOFTMAX; PAD, PADV2 -> Pad; SLICE,
 //   STRIDED_SLICE -> Slice, SPLIT, SPLIT_V -> one Slice per output; RELU, RELU6,
 //   RELU_N1_TO_1 (Clip), LOGISTIC, HARD_SWISH; QUANTIZE (8-bit to 8-bit:
 //   Dequantize + Quantize); DEQUANTIZE (of a constant: folded into an f32
@@ -67,6 +67,7 @@ class TfliteImporter {
   void power(const OperatorView& op);
   void concatenation(const OperatorView& op);
   void reshape(const OperatorView& op);
+  void transpose(const OperatorView& op);
   void softmax(const OperatorView& op);
   void pad(const OperatorView& op, bool with_value);
   void slice(const OperatorView& op);

@@ -396,6 +396,16 @@ class GraphWriter {
                         BuiltinOptions::ReshapeOptions, options.Union());
   }
 
+  void write_op(const Node& n, const Transpose& t) {
+    const std::vector<int32_t> perm(t.perm.begin(), t.perm.end());
+    const int32_t p = model_.int32_constant(n.name + "/perm", perm, Shape{static_cast<int64_t>(perm.size())});
+    // Version 2 reads int8; 4 (TFLite 2.5) up to 5 dimensions, 6 (TFLite 2.13) 6.
+    const int rank = static_cast<int>(perm.size());
+    const int v = rank > 5 ? 6 : rank > 4 ? 4 : version(n, 2);
+    model_.add_operator(BuiltinOperator::TRANSPOSE, v, {model_.tensor(n.inputs[0]), p}, model_.tensor(n.output),
+                        BuiltinOptions::TransposeOptions, tflite::CreateTransposeOptions(fbb()).Union());
+  }
+
   void write_op(const Node& n, const Softmax& s) {
     const int rank = tensor(n.inputs[0]).shape.rank();
     if (s.axis != -1 && s.axis != rank - 1)

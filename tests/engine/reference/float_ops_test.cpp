@@ -233,6 +233,18 @@ TEST(FloatDataMovement, ConcatReshapePad) {
   EXPECT_THAT(run_float_op(pad, {float_tensor({1, 2, 2, 1}, {1, 2, 3, 4})}), ElementsAre(9, 9, 9, 1, 2, 9, 3, 4, 9));
 }
 
+TEST(FloatDataMovement, Transpose) {
+  // [[1,2,3],[4,5,6]] transposed: [[1,4],[2,5],[3,6]]
+  EXPECT_THAT(run_float_op(Transpose{{1, 0}}, {float_tensor({2, 3}, iota(6))}), ElementsAre(1, 4, 2, 5, 3, 6));
+  // [2,2,2] with x[i][j][k] = 4i + 2j + k + 1, perm {2,0,1}: y[k][i][j] = x[i][j][k],
+  // so y in order k, i, j: k=0: 1 3 5 7, k=1: 2 4 6 8
+  EXPECT_THAT(run_float_op(Transpose{{2, 0, 1}}, {float_tensor({2, 2, 2}, iota(8))}),
+              ElementsAre(1, 3, 5, 7, 2, 4, 6, 8));
+  // NHWC [1,1,2,3] -> NCHW [1,3,1,2]: channel c holds the pixels' c-th values 1 4 | 2 5 | 3 6
+  EXPECT_THAT(run_float_op(Transpose{{0, 3, 1, 2}}, {float_tensor({1, 1, 2, 3}, iota(6))}),
+              ElementsAre(1, 4, 2, 5, 3, 6));
+}
+
 TEST(FloatBatchNorm, PerChannel) {
   // scale = gamma / sqrt(variance + 1): channel 0: 4 / 2 = 2; channel 1: 3 / 1 = 3.
   //   channel 0 (mean 1, beta 0): (5-1)*2 = 8, (1-1)*2 = 0

@@ -4,7 +4,7 @@ ONNX with PyTorch's own outputs, as the oracle of torchvision_test.cpp.
 
 usage: export_torchvision.py OUT_DIR IMAGE_SIZE MODEL...
 MODEL is a torchvision classifier (10 classes, IMAGE_SIZE x IMAGE_SIZE input) or
-"small_cnn" (a 20x16 input whose 4-D features are flattened into dense layers
+"small_cnn", "activations_cnn", "shuffle_cnn" (small CNNs defined here; small_cnn has a 20x16 input whose 4-D features are flattened into dense layers
 both by torch.flatten and by x.view(x.size(0), -1), which exports as a
 Shape/Gather/Unsqueeze/Concat/Reshape chain).
 Writes OUT_DIR/<model>.onnx, <model>.input.bin (float32 NCHW),
@@ -72,6 +72,42 @@ class ActivationsCnn(torch.nn.Module):
         return self.dense(torch.cat([x, x / 2.0], dim=1))
 
 
+def channel_shuffle(x, groups):
+    # As torchvision's shufflenetv2 writes it: Reshape, Transpose(0, 2, 1, 3, 4), Reshape.
+    n, c, h, w = x.size()
+    x = x.view(n, groups, c // groups, h, w)
+    x = torch.transpose(x, 1, 2).contiguous()
+    return x.view(n, -1, h, w)
+
+
+class ShuffleCnn(torch.nn.Module):
+    """Reshapes that reorder NCHW elements (issue 21): ShuffleNet's channel
+    shuffle (3 groups after a grouped 1x1 convolution, 2 after a depthwise one)
+    and a ViT-style patch embedding (a 2x2 stride-2 convolution, then
+    view(N, C, H*W).transpose(1, 2): tokens [N, H*W, C]), averaged over the tokens
+    into a dense layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 12, 3, padding=1)
+        self.bn1 = torch.nn.BatchNorm2d(12)
+        self.grouped = torch.nn.Conv2d(12, 12, 1, groups=3)
+        self.depthwise = torch.nn.Conv2d(12, 12, 3, padding=1, groups=12)
+        self.patches = torch.nn.Conv2d(12, 16, 2, stride=2)
+        self.dense = torch.nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = channel_shuffle(self.grouped(x), 3)
+        x = channel_shuffle(torch.relu(self.depthwise(x)), 2)
+        # torchvision's ViT writes flatten(2), which exports a Slice of the
+        # shape; the same reshape through view() exports a constant shape.
+        p = self.patches(x)
+        n, c, h, w = p.size()
+        tokens = p.view(n, c, h * w).transpose(1, 2)  # [N, 30, 16]
+        return self.dense(tokens.mean(1))
+
+
 def export(out_dir, size, name):
     torch.manual_seed(20190611)
     generator = torch.Generator().manual_seed(7)
@@ -79,6 +115,8 @@ def export(out_dir, size, name):
         model, shape = SmallCnn(), (1, 3, 20, 16)
     elif name == "activations_cnn":
         model, shape = ActivationsCnn(), (1, 3, 12, 10)
+    elif name == "shuffle_cnn":
+        model, shape = ShuffleCnn(), (1, 3, 12, 10)
     else:
         model, shape = getattr(torchvision.models, name)(weights=None, num_classes=10), (1, 3, size, size)
     with torch.no_grad():

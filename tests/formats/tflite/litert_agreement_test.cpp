@@ -58,12 +58,13 @@ const std::vector<std::string> kRealEightBitFiles = {"mobilenet_v1_0.25_128_quan
 using ModelDtype = std::pair<std::string, std::string>;
 const std::vector<ModelDtype> kFloatCases = {
     {"mobilenet_v2", "f32"},      {"resnet18", "f32"},          {"small_ops", "f32"}, {"small_batch_norm", "f32"},
-    {"small_elementwise", "f32"}, {"small_float_math", "f32"}, {"small_slices", "f32"}};
+    {"small_elementwise", "f32"}, {"small_float_math", "f32"}, {"small_transpose", "f32"}, {"small_slices", "f32"}};
 const std::vector<ModelDtype> kQuantizedCases = {{"vgg16-seed", "u8"},   {"vgg16-seed", "i8"}, {"mobilenet_v2", "u8"},
                                                  {"mobilenet_v2", "i8"}, {"resnet18", "u8"},   {"resnet18", "i8"},
                                                  {"small_ops", "u8"},    {"small_ops", "i8"},
                                                  {"small_elementwise", "u8"}, {"small_elementwise", "i8"},
                                                  {"small_float_math", "u8"},  {"small_float_math", "i8"},
+                                                 {"small_transpose", "u8"},   {"small_transpose", "i8"},
                                                  {"small_slices", "u8"},      {"small_slices", "i8"}};
 
 std::vector<ModelDtype> written_cases() {
@@ -77,6 +78,7 @@ Graph float_graph_of(const std::string& model) {
   if (model == "small_batch_norm") return testing::small_batch_norm_graph();
   if (model == "small_elementwise") return testing::small_elementwise_graph();
   if (model == "small_float_math") return testing::small_float_math_graph();
+  if (model == "small_transpose") return testing::small_transpose_graph();
   if (model == "small_slices") return testing::small_slices_graph();
   ZooOptions options;
   options.image_size = 32;

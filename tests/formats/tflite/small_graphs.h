@@ -109,6 +109,22 @@ inline Graph small_float_math_graph() {
   return b.finish({b.op("ratio", Div{}, {cube, b.add("shifted", root, b.weight("one", Shape{2}, WeightRole::bn_gamma, 0))})});
 }
 
+// Transposes (issue 21): a channel shuffle in NHWC (x [1,6,5,4] -> [1,6,5,2,2],
+// the two groups swapped with their members, back to [1,6,5,4]), the
+// height and width swapped, and the patch flatten of a ViT ([1,30,4] -> [1,4,30]).
+inline Graph small_transpose_graph() {
+  SmallWeights weights;
+  GraphBuilder b("small_transpose", &weights);
+  const TensorId x = b.input("x", Shape{1, 6, 5, 4});
+  const TensorId groups = b.op("groups", Reshape{{1, 6, 5, 2, 2}}, {x});
+  const TensorId swapped = b.op("swap_groups", Transpose{{0, 1, 2, 4, 3}}, {groups});
+  const TensorId shuffled = b.op("shuffled", Reshape{{1, 6, 5, 4}}, {swapped});
+  const TensorId hw = b.op("swap_hw", Transpose{{0, 2, 1, 3}}, {b.op("relu", Relu{}, {shuffled})});
+  const TensorId patches = b.op("patches", Reshape{{1, 30, 4}}, {x});
+  const TensorId tokens = b.op("tokens", Transpose{{0, 2, 1}}, {patches});
+  return b.finish({hw, tokens});
+}
+
 // Slices (STRIDED_SLICE): x [1,6,5,4] -> odd rows, columns reversed through
 // the first (the end mask), relu -> the two halves of the channels (a split).
 inline Graph small_slices_graph() {
