@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/known_filler.h"
 #include "core/error.h"
 #include "graph/batch_norm_as_depthwise.h"
 #include "graph/builder.h"
@@ -17,21 +18,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::FloatEq;
 
-class KnownFiller : public WeightFiller {
- public:
-  explicit KnownFiller(std::map<std::string, std::vector<float>> values) : values_(std::move(values)) {}
-  void fill(const std::string& name, WeightRole, int64_t, Tensor& t) override {
-    auto it = values_.find(name);
-    if (it == values_.end() || t.as<float>().size() != it->second.size()) {
-      ADD_FAILURE() << "no values of the right size for weight " << name;
-      return;
-    }
-    std::copy(it->second.begin(), it->second.end(), t.as<float>().begin());
-  }
-
- private:
-  std::map<std::string, std::vector<float>> values_;
-};
+using testing::KnownFiller;
 
 // gamma [3, 1.5], beta [0.25, -1], mean [1.5, -2], variance [3.75, 0.75], epsilon 0.25:
 //   s0 = 3 / sqrt(3.75 + 0.25) = 3 / 2 = 1.5        bias0 = 0.25 - 1.5 * 1.5    = -2

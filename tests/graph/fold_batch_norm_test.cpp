@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/known_filler.h"
 #include "core/error.h"
 #include "graph/builder.h"
 #include "graph/fold_batch_norm.h"
@@ -17,28 +18,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::FloatEq;
 
-// Writes the values given for each weight name; fails the test on an unknown
-// name or a size mismatch.
-class KnownFiller : public WeightFiller {
- public:
-  explicit KnownFiller(std::map<std::string, std::vector<float>> values) : values_(std::move(values)) {}
-  void fill(const std::string& name, WeightRole, int64_t, Tensor& t) override {
-    auto it = values_.find(name);
-    if (it == values_.end()) {
-      ADD_FAILURE() << "no values for weight " << name;
-      return;
-    }
-    auto out = t.as<float>();
-    if (out.size() != it->second.size()) {
-      ADD_FAILURE() << name << ": " << out.size() << " elements, " << it->second.size() << " values";
-      return;
-    }
-    std::copy(it->second.begin(), it->second.end(), out.begin());
-  }
-
- private:
-  std::map<std::string, std::vector<float>> values_;
-};
+using testing::KnownFiller;
 
 constexpr float kEpsilon = 0.25f;
 

@@ -41,6 +41,13 @@ Tensor random_constant(Shape shape, uint64_t seed, float scale = 0.5f) {
   return t;
 }
 
+// A node of `g` writing a new tensor named as the node, its shape inferred.
+TensorId inferred_node(Graph& g, const std::string& name, Op op, std::vector<TensorId> inputs) {
+  const TensorId out = g.add_tensor(name);
+  infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
+  return out;
+}
+
 // Every IR op, on a non-square image, with broadcasts, concatenation on the
 // channel axis, padding, a flatten of a 4-D tensor into dense layers, and a
 // reshape back to 4-D.
@@ -50,9 +57,7 @@ Graph op_coverage_graph() {
   uint64_t seed = 1;
   auto constant = [&](const std::string& name, Shape shape) { return g.add_constant(name, random_constant(shape, seed++)); };
   auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
-    const TensorId out = g.add_tensor(name);
-    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
-    return out;
+    return inferred_node(g, name, std::move(op), std::move(inputs));
   };
   const TensorId x = g.add_input("image", Shape{1, 12, 10, 3});
   Conv2D c1;
@@ -110,9 +115,7 @@ Graph elementwise_graph() {
   uint64_t seed = 11;
   auto constant = [&](const std::string& name, Shape shape) { return g.add_constant(name, random_constant(shape, seed++)); };
   auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
-    const TensorId out = g.add_tensor(name);
-    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
-    return out;
+    return inferred_node(g, name, std::move(op), std::move(inputs));
   };
   const TensorId x = g.add_input("image", Shape{1, 6, 5, 4});
   const TensorId row = g.add_input("row", Shape{1, 1, 5, 1});
@@ -144,9 +147,7 @@ Graph transpose_graph() {
   Graph g;
   g.name = "transpose";
   auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
-    const TensorId out = g.add_tensor(name);
-    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
-    return out;
+    return inferred_node(g, name, std::move(op), std::move(inputs));
   };
   const TensorId x = g.add_input("image", Shape{1, 6, 5, 4});
   const TensorId groups = node("groups", Reshape{{1, 6, 5, 2, 2}}, {x});
@@ -166,9 +167,7 @@ Graph slices_graph() {
   Graph g;
   g.name = "slices";
   auto node = [&](const std::string& name, Op op, std::vector<TensorId> inputs) {
-    const TensorId out = g.add_tensor(name);
-    infer_node(g, g.add_node(name, std::move(op), std::move(inputs), out));
-    return out;
+    return inferred_node(g, name, std::move(op), std::move(inputs));
   };
   const TensorId x = g.add_input("image", Shape{1, 6, 5, 4});
   const TensorId a = node("rows_odd_cols_back", Slice{{0, 1, 4, 0}, {1, 2, -1, 1}, {1, 3, 5, 4}}, {x});
