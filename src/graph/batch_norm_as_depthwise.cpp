@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "graph/fold_batch_norm.h"
 #include "graph/sole_readers.h"
 #include "graph/tensor_importer.h"
 
@@ -35,8 +36,7 @@ Graph batch_norm_as_depthwise(const Graph& graph) {
     if (!rewritable(graph, n)) continue;
     rewrite[static_cast<size_t>(id)] = true;
     const NodeId reader = sole[static_cast<size_t>(n.output)];
-    if (reader >= 0 && (std::holds_alternative<Relu>(graph.node(reader).op) ||
-                        std::holds_alternative<Relu6>(graph.node(reader).op))) {
+    if (reader >= 0 && folded_activation(graph.node(reader).op)) {
       act_of[static_cast<size_t>(id)] = reader;
       absorbed[static_cast<size_t>(reader)] = true;
     }
@@ -76,8 +76,7 @@ Graph batch_norm_as_depthwise(const Graph& graph) {
     Conv2D conv;
     conv.groups = static_cast<int>(channels);
     const NodeId act = act_of[static_cast<size_t>(id)];
-    if (act >= 0)
-      conv.activation = std::holds_alternative<Relu>(graph.node(act).op) ? Activation::relu : Activation::relu6;
+    if (act >= 0) conv.activation = *folded_activation(graph.node(act).op);
     const TensorId x = copy_tensor(node.inputs[0]);
     const TensorId w = out.add_constant(node.name + "/depthwise_kernel", std::move(filter));
     const TensorId c = out.add_constant(node.name + "/depthwise_bias", std::move(bias));

@@ -19,6 +19,12 @@ bool all_constant_with_values(const Graph& g, const Node& n, size_t from) {
 
 }  // namespace
 
+std::optional<Activation> folded_activation(const Op& op) {
+  if (std::holds_alternative<Relu>(op)) return Activation::relu;
+  if (std::holds_alternative<Relu6>(op)) return Activation::relu6;
+  return std::nullopt;
+}
+
 Graph fold_batch_norm(const Graph& graph) {
   graph.validate();
   const auto order = graph.topological_order();
@@ -42,8 +48,7 @@ Graph fold_batch_norm(const Graph& graph) {
     bn_of[static_cast<size_t>(id)] = *bn;
     absorbed[static_cast<size_t>(*bn)] = true;
     auto act = sole_consumer(bn_node.output);
-    if (act && (std::holds_alternative<Relu>(graph.node(*act).op) ||
-                std::holds_alternative<Relu6>(graph.node(*act).op))) {
+    if (act && folded_activation(graph.node(*act).op)) {
       act_of[static_cast<size_t>(id)] = *act;
       absorbed[static_cast<size_t>(*act)] = true;
     }
@@ -68,8 +73,7 @@ Graph fold_batch_norm(const Graph& graph) {
     const NodeId act = act_of[static_cast<size_t>(id)];
     const TensorId final_output = act >= 0 ? graph.node(act).output : bn_node.output;
     Conv2D conv = std::get<Conv2D>(node.op);
-    if (act >= 0)
-      conv.activation = std::holds_alternative<Relu>(graph.node(act).op) ? Activation::relu : Activation::relu6;
+    if (act >= 0) conv.activation = *folded_activation(graph.node(act).op);
     const float epsilon = std::get<BatchNorm>(bn_node.op).epsilon;
 
     const TensorInfo& filter = graph.tensor(node.inputs[1]);

@@ -9,10 +9,16 @@
 // activation of its own. Tensor names of the remaining nodes are kept, so cuts
 // named by layer still apply. Returns a new graph; constants without values
 // (structure-only graphs) fold to constants without values.
+#include <optional>
+
 #include "graph/graph.h"
 
 namespace splitpoint {
 
 Graph fold_batch_norm(const Graph& graph);
+
+// The activation a ReLU or ReLU6 node becomes when folded into the node before
+// it (here and in graph/batch_norm_as_depthwise.h); nullopt for any other op.
+std::optional<Activation> folded_activation(const Op& op);
 
 }  // namespace splitpoint
